@@ -1,0 +1,2 @@
+//! The lobby kiosk and guard station. Its work is the kiosk issue; until then this crate is
+//! empty on purpose.

@@ -5,5 +5,8 @@
 //! arguments, so a door decides the same way on a Raspberry Pi, on the server and in a test.
 
 pub mod card;
+pub mod credential;
 pub mod ids;
+pub mod model;
+pub mod reason;
 pub mod time;

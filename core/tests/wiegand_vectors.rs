@@ -10,15 +10,15 @@ fn every_independent_vector_decodes_as_listed() {
     let vectors = doc["vectors"].as_array().unwrap();
     assert!(vectors.len() >= 40, "the vector file lost its vectors");
     for v in vectors {
-        let bits = v["bits"].as_u64().unwrap() as usize;
+        let bits = usize::try_from(v["bits"].as_u64().unwrap()).unwrap();
         let data = hex::decode(v["bytes_hex_left_aligned"].as_str().unwrap()).unwrap();
         let format = CardFormat::from_name(v["format"].as_str().unwrap()).unwrap();
         let got = decode_wiegand(bits, &data);
         if v["valid"].as_bool().unwrap() {
             let want = CardId::wiegand(
                 format,
-                v["facility_or_company"].as_u64().unwrap() as u32,
-                v["card_number"].as_u64().unwrap() as u32,
+                u32::try_from(v["facility_or_company"].as_u64().unwrap()).unwrap(),
+                u32::try_from(v["card_number"].as_u64().unwrap()).unwrap(),
             )
             .unwrap();
             assert_eq!(got, Ok(want), "{v}");

@@ -67,8 +67,7 @@ impl fmt::Display for CardFormat {
 ///
 /// Text form (API, CLI, logs): `H10301:231:61033` (format, facility or company code, card
 /// number) or `uid:04A1B2C3`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CardId {
     /// A card encoded in a Wiegand format: facility (or company) code and card number.
     Wiegand {
@@ -84,6 +83,86 @@ pub enum CardId {
         /// The UID bytes.
         uid: Uid,
     },
+}
+
+/// Serde form of a card id. JSON names its fields (`{"type":"wiegand","format":…}`);
+/// compact binary encodings (bundles, journals) cannot read internally tagged enums, so they
+/// get a plain enum.
+mod wire {
+    use super::{CardFormat, CardId, Uid};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    enum Named {
+        Wiegand {
+            format: CardFormat,
+            facility: u32,
+            card_number: u32,
+        },
+        Uid {
+            uid: Uid,
+        },
+    }
+
+    #[derive(Serialize, Deserialize)]
+    enum Compact {
+        Wiegand(CardFormat, u32, u32),
+        Uid(Uid),
+    }
+
+    impl Serialize for CardId {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match (*self, s.is_human_readable()) {
+                (
+                    CardId::Wiegand {
+                        format,
+                        facility,
+                        card_number,
+                    },
+                    true,
+                ) => Named::Wiegand {
+                    format,
+                    facility,
+                    card_number,
+                }
+                .serialize(s),
+                (CardId::Uid { uid }, true) => Named::Uid { uid }.serialize(s),
+                (
+                    CardId::Wiegand {
+                        format,
+                        facility,
+                        card_number,
+                    },
+                    false,
+                ) => Compact::Wiegand(format, facility, card_number).serialize(s),
+                (CardId::Uid { uid }, false) => Compact::Uid(uid).serialize(s),
+            }
+        }
+    }
+
+    impl<'de> Deserialize<'de> for CardId {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let (format, facility, card_number) = if d.is_human_readable() {
+                match Named::deserialize(d)? {
+                    Named::Wiegand {
+                        format,
+                        facility,
+                        card_number,
+                    } => (format, facility, card_number),
+                    Named::Uid { uid } => return Ok(CardId::Uid { uid }),
+                }
+            } else {
+                match Compact::deserialize(d)? {
+                    Compact::Wiegand(format, facility, card_number) => {
+                        (format, facility, card_number)
+                    }
+                    Compact::Uid(uid) => return Ok(CardId::Uid { uid }),
+                }
+            };
+            CardId::wiegand(format, facility, card_number).map_err(serde::de::Error::custom)
+        }
+    }
 }
 
 /// Why text is not a card id.
@@ -220,9 +299,24 @@ mod tests {
     #[test]
     fn json_form_names_the_fields() {
         let id: CardId = "H10301:1:2".parse().unwrap();
+        let json = r#"{"type":"wiegand","format":"H10301","facility":1,"card_number":2}"#;
+        assert_eq!(serde_json::to_string(&id).unwrap(), json);
+        assert_eq!(serde_json::from_str::<CardId>(json).unwrap(), id);
+        let too_wide = r#"{"type":"wiegand","format":"H10301","facility":256,"card_number":2}"#;
+        assert!(serde_json::from_str::<CardId>(too_wide).is_err());
+        let uid: CardId = "uid:04A1B2C3".parse().unwrap();
         assert_eq!(
-            serde_json::to_string(&id).unwrap(),
-            r#"{"type":"wiegand","format":"H10301","facility":1,"card_number":2}"#
+            serde_json::to_string(&uid).unwrap(),
+            r#"{"type":"uid","uid":"04A1B2C3"}"#
         );
+    }
+
+    #[test]
+    fn compact_form_round_trips() {
+        for text in ["H10304:65535:524287", "uid:04A1B2C3D4E5F6"] {
+            let id: CardId = text.parse().unwrap();
+            let bytes = postcard::to_allocvec(&id).unwrap();
+            assert_eq!(postcard::from_bytes::<CardId>(&bytes).unwrap(), id);
+        }
     }
 }

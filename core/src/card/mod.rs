@@ -7,4 +7,4 @@ pub mod wiegand;
 
 pub use card_id::{CardFormat, CardId, CardIdParseError};
 pub use uid::{Uid, UidError};
-pub use wiegand::{WiegandError, decode_wiegand};
+pub use wiegand::{WiegandError, decode_wiegand, encode_wiegand};

@@ -29,10 +29,8 @@ impl Uid {
         }
         let mut buf = [0u8; 10];
         buf[..bytes.len()].copy_from_slice(bytes);
-        Ok(Uid {
-            len: bytes.len() as u8,
-            bytes: buf,
-        })
+        let len = u8::try_from(bytes.len()).map_err(|_| UidError::BadLength(bytes.len()))?;
+        Ok(Uid { len, bytes: buf })
     }
 
     /// A UID from hexadecimal text (upper or lower case).

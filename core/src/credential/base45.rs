@@ -45,7 +45,7 @@ pub fn decode(text: &str) -> Result<Vec<u8>, Base45Error> {
             u8::try_from(c)
                 .ok()
                 .and_then(|b| ALPHABET.iter().position(|&a| a == b))
-                .map(|p| p as u32)
+                .and_then(|p| u32::try_from(p).ok())
                 .ok_or(Base45Error::BadCharacter(c))
         })
         .collect::<Result<_, _>>()?;
@@ -55,9 +55,9 @@ pub fn decode(text: &str) -> Result<Vec<u8>, Base45Error> {
     let mut out = Vec::with_capacity(values.len() / 3 * 2 + 1);
     for (i, group) in values.chunks(3).enumerate() {
         let value = group.iter().rev().fold(0u32, |acc, &v| acc * 45 + v);
-        match group.len() {
-            3 if value <= 0xFFFF => out.extend_from_slice(&(value as u16).to_be_bytes()),
-            2 if value <= 0xFF => out.push(value as u8),
+        match (group.len(), u16::try_from(value), u8::try_from(value)) {
+            (3, Ok(pair), _) => out.extend_from_slice(&pair.to_be_bytes()),
+            (2, _, Ok(byte)) => out.push(byte),
             _ => return Err(Base45Error::OutOfRange(i * 3)),
         }
     }

@@ -108,7 +108,7 @@ impl PassClaims {
         &self,
         e: &mut Encoder<Vec<u8>>,
     ) -> Result<(), minicbor::encode::Error<std::convert::Infallible>> {
-        let top = 5 + u64::from(self.iss.is_some()) + u64::from(self.iat.is_some());
+        let top = 4 + u64::from(self.iss.is_some()) + u64::from(self.iat.is_some());
         e.map(top)?;
         if let Some(iss) = &self.iss {
             e.i64(ISS)?.str(iss)?;

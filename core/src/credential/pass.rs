@@ -114,3 +114,73 @@ pub fn verify(text: &str, trust: &TrustStore, now: Timestamp) -> Result<Verified
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credential::CredentialKind;
+    use crate::ids::{PassSerial, PersonId, ZoneId};
+
+    fn claims() -> PassClaims {
+        PassClaims {
+            iss: Some("1".into()),
+            sub: "v1234".into(),
+            nbf: 1_790_000_000,
+            exp: 1_790_036_000,
+            iat: Some(1_790_000_000),
+            kind: CredentialKind::Visitor,
+            serial: PassSerial(42),
+            zones: vec![ZoneId(2), ZoneId(5)],
+            escort: true,
+            host: Some(PersonId(101)),
+            items: vec![],
+        }
+    }
+
+    #[test]
+    fn issue_then_verify() {
+        let key = IssuerKey::from_seed(&[4; 32]);
+        let text = issue(&key, &claims());
+        assert!(text.starts_with(PREFIX));
+        let trust = TrustStore::with([key.public()]);
+        let pass = verify(&text, &trust, Timestamp::from_unix_secs(1_790_000_100)).unwrap();
+        assert_eq!(pass.claims, claims());
+        assert_eq!(pass.key_id, key.id());
+    }
+
+    #[test]
+    fn reasons_in_order() {
+        let key = IssuerKey::from_seed(&[4; 32]);
+        let trust = TrustStore::with([key.public()]);
+        let text = issue(&key, &claims());
+        let at = Timestamp::from_unix_secs;
+        assert_eq!(
+            verify("GH2:ABC", &trust, at(0)).unwrap_err().reason(),
+            Reason::Malformed
+        );
+        assert_eq!(
+            verify(&text[..text.len() - 3], &trust, at(0))
+                .unwrap_err()
+                .reason(),
+            Reason::Malformed
+        );
+        assert_eq!(
+            verify(&text, &TrustStore::new(), at(0))
+                .unwrap_err()
+                .reason(),
+            Reason::UnknownCredential
+        );
+        assert_eq!(
+            verify(&text, &trust, at(1_789_999_999))
+                .unwrap_err()
+                .reason(),
+            Reason::NotYetValid
+        );
+        assert_eq!(
+            verify(&text, &trust, at(1_790_036_000))
+                .unwrap_err()
+                .reason(),
+            Reason::Expired
+        );
+    }
+}

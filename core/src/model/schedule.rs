@@ -144,7 +144,8 @@ impl Schedule {
         is_holiday: impl Fn(NaiveDate) -> bool,
     ) -> ScheduleCheck {
         let today = local.date();
-        let minute = (local.hour() * 60 + local.minute()) as u16;
+        let minute =
+            u16::try_from(local.hour() * 60 + local.minute()).expect("minutes of a day fit u16");
         let yesterday = today.pred_opt();
         // Each candidate: (the day the range started, whether it covers this minute).
         let mut blocked_by_holiday = false;

@@ -1,0 +1,26 @@
+//! The signed policy bundle: everything a door controller needs to decide alone.
+//!
+//! - [`Bundle`] is the content, scoped to one controller's doors ([`scope`]);
+//! - [`SignedBundle`] is what travels and what a controller stores: the encoded bundle and
+//!   the server's signature over it;
+//! - [`BundleDelta`] brings a held bundle from one version to the next, with the signature
+//!   over the resulting whole, so what a controller stores is always a signed complete
+//!   bundle;
+//! - [`Policy`] is a verified bundle with its lookup indexes, what `decide()` reads.
+
+mod body;
+mod delta;
+mod error;
+mod keyed;
+mod policy;
+
+mod signed;
+
+pub use body::{
+    Bundle, BundleHeader, BundleVersion, DoorTimings, FORMAT_VERSION, OfflineLimits, SiteKey,
+};
+pub use delta::{BundleDelta, CollectionDelta};
+pub use error::BundleError;
+pub use keyed::Keyed;
+pub use policy::Policy;
+pub use signed::SignedBundle;

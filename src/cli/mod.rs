@@ -1,0 +1,88 @@
+//! The `gatehouse` command line.
+
+mod card;
+mod credential;
+mod demo;
+mod keys;
+
+use clap::{Parser, Subcommand};
+
+/// Gatehouse: physical access control and visitor management.
+#[derive(Debug, Parser)]
+#[command(name = "gatehouse", version, about)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Issuer keys.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Issue and verify QR credentials (visitor passes, staff QR badges, property passes).
+    #[command(subcommand)]
+    Credential(credential::CredentialCommand),
+    /// Inspect what card readers send.
+    #[command(subcommand)]
+    Card(card::CardCommand),
+    /// Show Gatehouse deciding at doors of a sample site.
+    Demo(demo::DemoArgs),
+}
+
+/// Runs a parsed command line.
+pub fn run(args: Args) -> Result<(), Failure> {
+    match args.command {
+        Command::Keys(cmd) => keys::run(cmd),
+        Command::Credential(cmd) => credential::run(cmd),
+        Command::Card(cmd) => card::run(cmd),
+        Command::Demo(args) => demo::run(args),
+    }
+}
+
+/// Why a command did not succeed, and so its exit status.
+#[derive(Debug)]
+pub enum Failure {
+    /// The input was judged and refused (exit 1): `denied: expired`, `invalid: bad_parity`.
+    Refused(String),
+    /// The command line or its files are wrong (exit 2).
+    Usage(String),
+}
+
+impl Failure {
+    /// What to print on stderr.
+    pub fn message(&self) -> &str {
+        match self {
+            Failure::Refused(m) | Failure::Usage(m) => m,
+        }
+    }
+
+    /// The process exit status.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Refused(_) => 1,
+            Failure::Usage(_) => 2,
+        }
+    }
+}
+
+/// Reads a file the command line named; failing is a usage error.
+fn read_named_file(path: &std::path::Path, what: &str) -> Result<String, Failure> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Failure::Usage(format!("cannot read {what} {}: {e}", path.display())))
+}
+
+/// The current time, for commands that default to "now".
+fn now() -> gatehouse_core::time::Timestamp {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    gatehouse_core::time::Timestamp(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Parses an RFC 3339 time argument.
+fn parse_time(text: &str) -> Result<gatehouse_core::time::Timestamp, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| gatehouse_core::time::Timestamp::from_utc(t.to_utc()))
+        .map_err(|e| format!("{text:?} is not an RFC 3339 time (e.g. 2026-11-25T09:00:00Z): {e}"))
+}

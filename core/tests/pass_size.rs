@@ -39,7 +39,11 @@ fn alphanumeric_qr(text: &str, version: i16) -> Result<QrCode, qrcode::types::Qr
 #[test]
 fn the_largest_visitor_pass_fits_version_10_at_level_q() {
     let text = largest_visitor_pass();
-    assert_eq!(text.len(), 220, "the size budget in docs/credential-format.md");
+    assert_eq!(
+        text.len(),
+        220,
+        "the size budget in docs/credential-format.md"
+    );
     let code = alphanumeric_qr(&text, 10).expect("fits version 10-Q");
     assert_eq!(code.version(), Version::Normal(10));
     assert_eq!(code.error_correction_level(), EcLevel::Q);

@@ -36,11 +36,14 @@ fn decode(args: &DecodeArgs) -> Result<(), Failure> {
             facility,
             card_number,
         }) => {
-            let out = json!({"format": format.name(), "facility": facility, "card_number": card_number});
+            let out =
+                json!({"format": format.name(), "facility": facility, "card_number": card_number});
             println!("{out}");
             Ok(())
         }
-        Ok(other) => Err(Failure::Refused(format!("invalid: not a Wiegand card: {other}"))),
+        Ok(other) => Err(Failure::Refused(format!(
+            "invalid: not a Wiegand card: {other}"
+        ))),
         Err(e) => Err(Failure::Refused(format!("invalid: {e}"))),
     }
 }

@@ -89,7 +89,9 @@ fn issue_credential(args: &IssueArgs) -> Result<(), Failure> {
     let key = IssuerKey::from_pkcs8_pem(&pem)
         .map_err(|e| Failure::Usage(format!("{}: {e}", args.key.display())))?;
     if args.expires <= args.not_before {
-        return Err(Failure::Usage("--expires must be after --not-before".into()));
+        return Err(Failure::Usage(
+            "--expires must be after --not-before".into(),
+        ));
     }
     let claims = PassClaims {
         iss: None,
@@ -131,6 +133,9 @@ fn verify_credential(args: &VerifyArgs) -> Result<(), Failure> {
         claims: &pass.claims,
         key_id: pass.key_id.to_string(),
     };
-    println!("{}", serde_json::to_string(&out).expect("claims always serialize"));
+    println!(
+        "{}",
+        serde_json::to_string(&out).expect("claims always serialize")
+    );
     Ok(())
 }

@@ -14,8 +14,8 @@ use gatehouse_core::ids::{DoorId, PassSerial};
 use gatehouse_core::model::{Direction, Pin};
 use gatehouse_core::sample::{self, doors, people, zones};
 use gatehouse_core::time::{Clock, Timestamp};
-use qrcode::render::unicode::Dense1x2;
 use qrcode::bits::Bits;
+use qrcode::render::unicode::Dense1x2;
 use qrcode::{EcLevel, QrCode, Version};
 use std::path::PathBuf;
 
@@ -42,7 +42,14 @@ struct Controller {
 }
 
 impl Controller {
-    fn present(&mut self, who: &str, door: DoorId, credential: Credential<'_>, pin: Option<&str>, when: &str) -> Decision {
+    fn present(
+        &mut self,
+        who: &str,
+        door: DoorId,
+        credential: Credential<'_>,
+        pin: Option<&str>,
+        when: &str,
+    ) -> Decision {
         let pin = pin.map(|p| Pin::parse(p).expect("demo PINs are valid"));
         let presented = Presented {
             door,
@@ -50,15 +57,28 @@ impl Controller {
             credential,
             pin: pin.as_ref(),
         };
-        let decision = decide(&self.policy, &presented, Clock::trusted(at(when)), &self.state);
+        let decision = decide(
+            &self.policy,
+            &presented,
+            Clock::trusted(at(when)),
+            &self.state,
+        );
         self.state.record(&decision);
         let time = &when[11..16];
-        let mark = if decision.granted() { "OPEN  " } else { "closed" };
+        let mark = if decision.granted() {
+            "OPEN  "
+        } else {
+            "closed"
+        };
         let companion = match decision.companion {
             Some(Holder::Person(p)) => format!(" (with person {p})"),
             _ => String::new(),
         };
-        println!("  {time}  {who:<28} {:<13} {mark}  {}{companion}", door_name(door), decision.reason);
+        println!(
+            "  {time}  {who:<28} {:<13} {mark}  {}{companion}",
+            door_name(door),
+            decision.reason
+        );
         decision
     }
 
@@ -66,7 +86,10 @@ impl Controller {
     fn sync(&mut self, next: Bundle, what: &str) {
         let signed = SignedBundle::sign(next.clone(), &sample::issuer());
         let delta = BundleDelta::between(&self.bundle, &next, &signed);
-        let (_, policy) = self.policy.apply_delta(&delta, &self.trust).expect("the demo's delta verifies");
+        let (_, policy) = self
+            .policy
+            .apply_delta(&delta, &self.trust)
+            .expect("the demo's delta verifies");
         println!(
             "\n  server → controller: {what}: delta {} → {}, {} bytes, signature over the whole bundle verified\n",
             self.bundle.header.version,
@@ -94,7 +117,9 @@ pub fn run(args: DemoArgs) -> Result<(), Failure> {
     let bundle = sample::bundle(at(MORNING), 1);
     let signed = SignedBundle::sign(bundle.clone(), &issuer);
     let policy = Policy::load(&signed, &trust, None).expect("the sample bundle verifies");
-    println!("Gatehouse demo: the sample site (HQ with lobby, office floor, server room, loading dock)");
+    println!(
+        "Gatehouse demo: the sample site (HQ with lobby, office floor, server room, loading dock)"
+    );
     println!(
         "  issuer key {}; bundle {} for controller {}: {} bytes, signed and verified; time zone {}\n",
         issuer.id(),
@@ -121,10 +146,17 @@ pub fn run(args: DemoArgs) -> Result<(), Failure> {
             items: Vec::new(),
         },
     );
-    let qr = alphanumeric_qr(&pass).ok_or_else(|| Failure::Usage("the pass does not fit a QR code".into()))?;
-    println!("A visitor pass (lobby + office floor, escort required, 08:00–18:00), {} characters:", pass.len());
+    let qr = alphanumeric_qr(&pass)
+        .ok_or_else(|| Failure::Usage("the pass does not fit a QR code".into()))?;
+    println!(
+        "A visitor pass (lobby + office floor, escort required, 08:00–18:00), {} characters:",
+        pass.len()
+    );
     println!("  {pass}");
-    println!("  QR code version {:?} at error correction Q:", qr.version());
+    println!(
+        "  QR code version {:?} at error correction Q:",
+        qr.version()
+    );
     println!("{}", qr.render::<Dense1x2>().quiet_zone(true).build());
 
     let mut door = Controller {
@@ -134,36 +166,129 @@ pub fn run(args: DemoArgs) -> Result<(), Failure> {
         trust,
     };
     println!("Wednesday 25 November 2026, decided offline by the controller:");
-    door.present("Alice (card)", doors::OFFICE, card(people::ALICE), None, "2026-11-25T08:55:00+01:00");
-    door.present("Alice (card)", doors::SERVER_ROOM, card(people::ALICE), None, "2026-11-25T08:56:00+01:00");
-    door.present("Frank (suspended card)", doors::OFFICE, card(people::FRANK), None, "2026-11-25T09:01:00+01:00");
-    door.present("Visitor 4242 (QR)", doors::LOBBY, Credential::Qr(&pass), None, "2026-11-25T09:30:00+01:00");
-    door.present("Alice, the host (card)", doors::LOBBY, card(people::ALICE), None, "2026-11-25T09:30:10+01:00");
-    door.present("Visitor 4242 (QR)", doors::LOBBY, Credential::Qr(&pass), None, "2026-11-25T09:30:15+01:00");
-    door.present("Bob (card, no PIN)", doors::SERVER_ROOM, card(people::BOB), None, "2026-11-25T10:00:00+01:00");
-    door.present("Bob (card + PIN)", doors::SERVER_ROOM, card(people::BOB), Some(sample::BOB_PIN), "2026-11-25T10:00:10+01:00");
-    door.present("Carol (card + PIN)", doors::SERVER_ROOM, card(people::CAROL), Some(sample::CAROL_PIN), "2026-11-25T10:00:25+01:00");
-    door.present("Erin (card)", doors::DOCK, card(people::ERIN), None, "2026-11-25T10:30:00+01:00");
-    door.present("Erin's card, passed back", doors::DOCK, card(people::ERIN), None, "2026-11-25T10:31:00+01:00");
-    door.present("Someone's old card", doors::LOBBY, unknown_card(), None, "2026-11-25T10:40:00+01:00");
+    door.present(
+        "Alice (card)",
+        doors::OFFICE,
+        card(people::ALICE),
+        None,
+        "2026-11-25T08:55:00+01:00",
+    );
+    door.present(
+        "Alice (card)",
+        doors::SERVER_ROOM,
+        card(people::ALICE),
+        None,
+        "2026-11-25T08:56:00+01:00",
+    );
+    door.present(
+        "Frank (suspended card)",
+        doors::OFFICE,
+        card(people::FRANK),
+        None,
+        "2026-11-25T09:01:00+01:00",
+    );
+    door.present(
+        "Visitor 4242 (QR)",
+        doors::LOBBY,
+        Credential::Qr(&pass),
+        None,
+        "2026-11-25T09:30:00+01:00",
+    );
+    door.present(
+        "Alice, the host (card)",
+        doors::LOBBY,
+        card(people::ALICE),
+        None,
+        "2026-11-25T09:30:10+01:00",
+    );
+    door.present(
+        "Visitor 4242 (QR)",
+        doors::LOBBY,
+        Credential::Qr(&pass),
+        None,
+        "2026-11-25T09:30:15+01:00",
+    );
+    door.present(
+        "Bob (card, no PIN)",
+        doors::SERVER_ROOM,
+        card(people::BOB),
+        None,
+        "2026-11-25T10:00:00+01:00",
+    );
+    door.present(
+        "Bob (card + PIN)",
+        doors::SERVER_ROOM,
+        card(people::BOB),
+        Some(sample::BOB_PIN),
+        "2026-11-25T10:00:10+01:00",
+    );
+    door.present(
+        "Carol (card + PIN)",
+        doors::SERVER_ROOM,
+        card(people::CAROL),
+        Some(sample::CAROL_PIN),
+        "2026-11-25T10:00:25+01:00",
+    );
+    door.present(
+        "Erin (card)",
+        doors::DOCK,
+        card(people::ERIN),
+        None,
+        "2026-11-25T10:30:00+01:00",
+    );
+    door.present(
+        "Erin's card, passed back",
+        doors::DOCK,
+        card(people::ERIN),
+        None,
+        "2026-11-25T10:31:00+01:00",
+    );
+    door.present(
+        "Someone's old card",
+        doors::LOBBY,
+        unknown_card(),
+        None,
+        "2026-11-25T10:40:00+01:00",
+    );
 
     let mut next = door.bundle.clone();
     next.header.version.version += 1;
     next.header.issued_at = at("2026-11-25T11:00:00+01:00");
     next.revoked_serials.push(serial);
     door.sync(next, "the visitor checked out, pass 4242 revoked");
-    door.present("Visitor 4242 (QR)", doors::LOBBY, Credential::Qr(&pass), None, "2026-11-25T11:05:00+01:00");
+    door.present(
+        "Visitor 4242 (QR)",
+        doors::LOBBY,
+        Credential::Qr(&pass),
+        None,
+        "2026-11-25T11:05:00+01:00",
+    );
 
     let mut next = door.bundle.clone();
     next.header.version.version += 1;
     next.header.issued_at = at("2026-11-25T11:30:00+01:00");
     next.lockdown.push(zones::HQ);
     door.sync(next, "lockdown of HQ");
-    door.present("Alice (card)", doors::OFFICE, card(people::ALICE), None, "2026-11-25T11:31:00+01:00");
-    door.present("Dave, security (card)", doors::OFFICE, card(people::DAVE), None, "2026-11-25T11:32:00+01:00");
+    door.present(
+        "Alice (card)",
+        doors::OFFICE,
+        card(people::ALICE),
+        None,
+        "2026-11-25T11:31:00+01:00",
+    );
+    door.present(
+        "Dave, security (card)",
+        doors::OFFICE,
+        card(people::DAVE),
+        None,
+        "2026-11-25T11:32:00+01:00",
+    );
 
     write_samples(&args.dir, &pass)?;
-    println!("\nTry the credential tools on what the demo wrote to {}/:", args.dir.display());
+    println!(
+        "\nTry the credential tools on what the demo wrote to {}/:",
+        args.dir.display()
+    );
     println!(
         "  gatehouse credential verify --trust {0}/issuer.pub --at 2026-11-25T09:00:00Z \"$(cat {0}/visitor-pass.txt)\"",
         args.dir.display()
@@ -195,9 +320,11 @@ fn unknown_card() -> Credential<'static> {
 fn write_samples(dir: &std::path::Path, pass: &str) -> Result<(), Failure> {
     let write = |name: &str, text: String| {
         let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display())))
+        std::fs::write(&path, text)
+            .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display())))
     };
-    std::fs::create_dir_all(dir).map_err(|e| Failure::Usage(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::Usage(format!("cannot create {}: {e}", dir.display())))?;
     write("issuer.pub", sample::issuer().public().to_spki_pem())?;
     write("visitor-pass.txt", format!("{pass}\n"))
 }

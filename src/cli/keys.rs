@@ -30,7 +30,9 @@ pub fn run(cmd: KeysCommand) -> Result<(), Failure> {
 }
 
 fn generate(dir: &Path) -> Result<(), Failure> {
-    let io_error = |path: &Path, e: std::io::Error| Failure::Usage(format!("cannot write {}: {e}", path.display()));
+    let io_error = |path: &Path, e: std::io::Error| {
+        Failure::Usage(format!("cannot write {}: {e}", path.display()))
+    };
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
     let mut seed = [0u8; 32];
     OsRng.fill_bytes(&mut seed);

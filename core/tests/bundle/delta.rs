@@ -75,20 +75,14 @@ fn edited(base: &Bundle, edits: &[Edit], version: u64) -> Bundle {
                 let n = b.badges.len();
                 b.badges[i % n].status = BadgeStatus::Suspended;
             }
-            Edit::Revoke(s) => {
-                if !b.revoked_serials.contains(&PassSerial(s)) {
-                    b.revoked_serials.push(PassSerial(s));
-                }
+            Edit::Revoke(s) if !b.revoked_serials.contains(&PassSerial(s)) => {
+                b.revoked_serials.push(PassSerial(s));
             }
             Edit::Unrevoke(i) if !b.revoked_serials.is_empty() => {
                 let n = b.revoked_serials.len();
                 b.revoked_serials.remove(i % n);
             }
-            Edit::Lockdown(z) => {
-                if !b.lockdown.contains(&ZoneId(z)) {
-                    b.lockdown.push(ZoneId(z));
-                }
-            }
+            Edit::Lockdown(z) if !b.lockdown.contains(&ZoneId(z)) => b.lockdown.push(ZoneId(z)),
             Edit::LiftLockdown => b.lockdown.clear(),
             Edit::MoveDoor(d, z) => {
                 let (nd, nz) = (b.doors.len(), b.zones.len());

@@ -5,6 +5,10 @@
 //! it, and the loading dock (4). The server room admits only explicit grants and needs two
 //! people with card + PIN; the dock has anti-passback.
 
+mod large;
+
+pub use large::{large_site, large_site_card};
+
 use crate::bundle::{
     Bundle, BundleHeader, BundleVersion, DoorTimings, FORMAT_VERSION, OfflineLimits, SiteKey,
 };

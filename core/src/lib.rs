@@ -13,3 +13,4 @@ pub mod model;
 pub mod reason;
 pub mod sample;
 pub mod time;
+pub mod wire;

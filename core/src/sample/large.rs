@@ -59,7 +59,7 @@ pub fn large_site_card(i: u32) -> CardId {
 /// A campus with `people` people (one card each) and `doors` doors, issued at `issued_at`.
 /// 30% of badges have an end date, 5% of people have a PIN, 2,000 pass serials are revoked.
 pub fn large_site(people: u32, doors: u32, issued_at: Timestamp) -> Bundle {
-    let mut mix = Mix(0x6a7e_4011_5e);
+    let mut mix = Mix(0x006a_7e40_115e);
     let campus = ZoneId(1);
     let building = |b: u32| ZoneId(100 + b);
     let floor = |b: u32, f: u32| ZoneId(1000 + b * FLOORS_PER_BUILDING + f);

@@ -128,12 +128,3 @@ pub fn check_no_duplicate(seen: &mut Vec<i64>, label: Option<i64>) -> Result<(),
     }
     Ok(())
 }
-
-/// Skips the `entries` key/value pairs of a map whose header was just read.
-pub fn skip_map(r: &mut Reader<'_>, entries: usize) -> Result<(), CborError> {
-    for _ in 0..entries {
-        r.skip()?;
-        r.skip()?;
-    }
-    Ok(())
-}

@@ -4,7 +4,7 @@
 //! AAD, tagged messages. Parsing is strict (definite lengths, no duplicate labels, nothing
 //! after the message) because a lenient parser is where signature bypasses live.
 
-use super::cbor::{CborError, Reader, check_no_duplicate, skip_map};
+use super::cbor::{CborError, Reader, check_no_duplicate};
 use super::keys::{IssuerKey, KeyId};
 use minicbor::Encoder;
 use minicbor::data::Tag;
@@ -35,6 +35,9 @@ pub enum CoseError {
     /// No `kid` in the protected header.
     #[error("protected header has no kid")]
     NoKeyId,
+    /// The key id is not 8 bytes (ours never are).
+    #[error("kid is {0} bytes, not 8")]
+    KeyIdLength(usize),
     /// The signature is not 64 bytes.
     #[error("signature is {0} bytes, not 64")]
     SignatureLength(usize),
@@ -45,8 +48,8 @@ pub enum CoseError {
 pub struct Sign1<'a> {
     /// The protected header, exactly as signed.
     pub protected: &'a [u8],
-    /// The key id from the protected header (may be of any length; ours are 8 bytes).
-    pub kid: &'a [u8],
+    /// The key id from the protected header.
+    pub kid: KeyId,
     /// The payload, exactly as signed.
     pub payload: &'a [u8],
     /// The Ed25519 signature.
@@ -54,11 +57,6 @@ pub struct Sign1<'a> {
 }
 
 impl Sign1<'_> {
-    /// The key id as ours, if it has our length.
-    pub fn key_id(&self) -> Option<KeyId> {
-        self.kid.try_into().ok().map(KeyId)
-    }
-
     /// The bytes the signature covers.
     pub fn to_be_signed(&self) -> Vec<u8> {
         sig_structure(self.protected, self.payload)
@@ -102,8 +100,10 @@ pub fn parse(bytes: &[u8]) -> Result<Sign1<'_>, CoseError> {
         return Err(CborError::Shape("COSE_Sign1 is an array of 4").into());
     }
     let protected = r.bytes()?;
-    let unprotected_len = r.map()?;
-    skip_map(&mut r, unprotected_len)?;
+    // Everything that matters is signed: an unprotected header has no business here.
+    if r.map()? != 0 {
+        return Err(CborError::Shape("unprotected header is not empty").into());
+    }
     let payload = r.bytes()?;
     let signature = r.bytes()?;
     r.finish()?;
@@ -117,9 +117,13 @@ pub fn parse(bytes: &[u8]) -> Result<Sign1<'_>, CoseError> {
         Some(other) => return Err(CoseError::Algorithm(other)),
         None => return Err(CoseError::NoAlgorithm),
     }
+    let kid = kid.ok_or(CoseError::NoKeyId)?;
+    let kid: [u8; 8] = kid
+        .try_into()
+        .map_err(|_| CoseError::KeyIdLength(kid.len()))?;
     Ok(Sign1 {
         protected,
-        kid: kid.ok_or(CoseError::NoKeyId)?,
+        kid: KeyId(kid),
         payload,
         signature,
     })
@@ -136,7 +140,12 @@ fn parse_protected(bytes: &[u8]) -> Result<(Option<i64>, Option<&[u8]>), CoseErr
         match label {
             Some(LABEL_ALG) => alg = Some(r.int()?),
             Some(LABEL_KID) => kid = Some(r.bytes()?),
-            _ => r.skip()?,
+            // `crit` or anything else we would have to understand: refuse, never ignore.
+            _ => {
+                return Err(
+                    CborError::Shape("protected header holds more than alg and kid").into(),
+                );
+            }
         }
     }
     r.finish()?;
@@ -167,7 +176,7 @@ mod tests {
         let msg = sign(&key, b"\xa0");
         let parsed = parse(&msg).unwrap();
         assert_eq!(parsed.payload, b"\xa0");
-        assert_eq!(parsed.key_id(), Some(key.id()));
+        assert_eq!(parsed.kid, key.id());
         assert!(
             key.public()
                 .verify(&parsed.to_be_signed(), &parsed.signature)

@@ -4,7 +4,10 @@
 //! [`TrustStore`] of public keys: several at once, so that keys rotate without stranding
 //! passes issued under the previous key.
 
-use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
+use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, KeypairBytes,
+};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -82,11 +85,18 @@ impl IssuerKey {
     }
 
     /// The private key as PKCS#8 PEM (for the key file; handle with care).
+    ///
+    /// Written as PKCS#8 v1 (RFC 5208, the private key only): OpenSSL and Python's
+    /// `cryptography` refuse the v2 form with the public key that ed25519-dalek writes by
+    /// default, and an issuer key should open in the standard tools.
     pub fn to_pkcs8_pem(&self) -> String {
-        self.signing
-            .to_pkcs8_pem(Default::default())
-            .expect("an Ed25519 key always encodes as PKCS#8")
-            .to_string()
+        KeypairBytes {
+            secret_key: self.signing.to_bytes(),
+            public_key: None,
+        }
+        .to_pkcs8_pem(LineEnding::LF)
+        .expect("an Ed25519 key always encodes as PKCS#8")
+        .to_string()
     }
 
     /// The key id.
@@ -204,7 +214,10 @@ mod tests {
     #[test]
     fn pem_round_trip_keeps_the_key_id() {
         let key = IssuerKey::from_seed(&[7; 32]);
-        let again = IssuerKey::from_pkcs8_pem(&key.to_pkcs8_pem()).unwrap();
+        let pem = key.to_pkcs8_pem();
+        // PKCS#8 v1: 48 bytes of DER, which base64 writes as 64 characters.
+        assert_eq!(pem.lines().nth(1).unwrap().len(), 64, "{pem}");
+        let again = IssuerKey::from_pkcs8_pem(&pem).unwrap();
         assert_eq!(again.id(), key.id());
         let public = PublicKey::from_spki_pem(&key.public().to_spki_pem()).unwrap();
         assert_eq!(public, key.public());

@@ -17,7 +17,7 @@ pub enum PassError {
     Malformed(String),
     /// Signed by a key the verifier does not trust.
     #[error("unknown_credential: no trusted key {0}")]
-    UnknownKey(String),
+    UnknownKey(KeyId),
     /// The signature does not verify under the named key.
     #[error("bad_signature: the signature does not verify under key {0}")]
     BadSignature(KeyId),
@@ -91,12 +91,8 @@ pub fn verify_signature(text: &str, trust: &TrustStore) -> Result<VerifiedPass, 
         .ok_or_else(|| PassError::Malformed(format!("does not start with {PREFIX}")))?;
     let bytes = base45::decode(body).map_err(|e| malformed(&e))?;
     let message = cose::parse(&bytes).map_err(|e| malformed(&e))?;
-    let key_id = message
-        .key_id()
-        .ok_or_else(|| PassError::UnknownKey(hex_of(message.kid)))?;
-    let key = trust
-        .get(key_id)
-        .ok_or_else(|| PassError::UnknownKey(key_id.to_string()))?;
+    let key_id = message.kid;
+    let key = trust.get(key_id).ok_or(PassError::UnknownKey(key_id))?;
     if !key.verify(&message.to_be_signed(), &message.signature) {
         return Err(PassError::BadSignature(key_id));
     }
@@ -109,10 +105,6 @@ pub fn verify(text: &str, trust: &TrustStore, now: Timestamp) -> Result<Verified
     let pass = verify_signature(text, trust)?;
     pass.check_validity(now)?;
     Ok(pass)
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,12 @@
+//! Whole-program tests of the `gatehouse` command, one binary for all of them (STYLE.md).
+//!
+//! Credentials are checked against an independent Python implementation of the GH1 format,
+//! tests/python/gh_pass.py: passes must cross between the two, and both must refuse the same
+//! tampered passes for the same reason. `support::python` finds it (run `scripts/test`).
+
+mod card;
+mod interop;
+mod keys;
+mod support;
+mod tamper;
+mod validity;

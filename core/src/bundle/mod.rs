@@ -14,6 +14,7 @@ mod error;
 mod keyed;
 mod policy;
 
+pub mod scope;
 mod signed;
 
 pub use body::{

@@ -2,6 +2,7 @@
 //! exactly the bundle a full rebuild gives.
 
 mod delta;
+mod scope;
 mod signed;
 
 use gatehouse_core::bundle::Bundle;

@@ -40,3 +40,29 @@ fn every_bit_flip_fails_verification() {
     assert!(reasons.contains(&Reason::UnknownCredential));
     assert!(reasons.contains(&Reason::BadSignature));
 }
+
+mod arbitrary_input {
+    use gatehouse_core::credential::{IssuerKey, PREFIX, TrustStore, base45, verify_signature};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Any bytes at all, presented as a pass, are refused with a reason, never a panic.
+        #[test]
+        fn arbitrary_bytes_are_refused_not_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let trust = TrustStore::with([IssuerKey::from_seed(&[21; 32]).public()]);
+            let text = format!("{PREFIX}{}", base45::encode(&bytes));
+            prop_assert!(verify_signature(&text, &trust).is_err());
+        }
+
+        /// Any text, too.
+        #[test]
+        fn arbitrary_text_is_refused_not_a_panic(text in "\\PC{0,300}") {
+            let trust = TrustStore::with([IssuerKey::from_seed(&[21; 32]).public()]);
+            prop_assert!(verify_signature(&text, &trust).is_err());
+            let prefixed = format!("{PREFIX}{text}");
+            prop_assert!(verify_signature(&prefixed, &trust).is_err());
+        }
+    }
+}

@@ -196,6 +196,41 @@ mod tests {
         assert!(matches!(parse(untagged), Err(CoseError::Structure(_))));
     }
 
+    /// A message with the fully specified Ed25519 algorithm id (-19, RFC 9864), as newer
+    /// COSE libraries write it.
+    fn sign_with_alg(key: &IssuerKey, alg: i64, payload: &[u8]) -> Vec<u8> {
+        let mut p = Encoder::new(Vec::new());
+        p.map(2).unwrap().i64(LABEL_ALG).unwrap().i64(alg).unwrap();
+        p.i64(LABEL_KID).unwrap().bytes(&key.id().0).unwrap();
+        let protected = p.into_writer();
+        let signature = key.sign(&sig_structure(&protected, payload));
+        let mut e = Encoder::new(Vec::new());
+        e.tag(Tag::new(COSE_SIGN1_TAG)).unwrap().array(4).unwrap();
+        e.bytes(&protected)
+            .unwrap()
+            .map(0)
+            .unwrap()
+            .bytes(payload)
+            .unwrap();
+        e.bytes(&signature).unwrap();
+        e.into_writer()
+    }
+
+    #[test]
+    fn accepts_ed25519_as_alg_minus_19() {
+        let key = IssuerKey::from_seed(&[3; 32]);
+        let msg = sign_with_alg(&key, ALG_ED25519, b"\xa0");
+        let parsed = parse(&msg).unwrap();
+        assert!(
+            key.public()
+                .verify(&parsed.to_be_signed(), &parsed.signature)
+        );
+        assert_eq!(
+            parse(&sign_with_alg(&key, -7, b"\xa0")).unwrap_err(),
+            CoseError::Algorithm(-7)
+        );
+    }
+
     #[test]
     fn other_algorithms_are_rejected() {
         // Protected header {1: -7 (ES256), 4: h'0102030405060708'}.

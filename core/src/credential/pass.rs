@@ -141,6 +141,23 @@ mod tests {
     }
 
     #[test]
+    fn old_passes_verify_during_a_key_rotation() {
+        let old = IssuerKey::from_seed(&[4; 32]);
+        let new = IssuerKey::from_seed(&[5; 32]);
+        let before = issue(&old, &claims());
+        let after = issue(&new, &claims());
+        let during = TrustStore::with([old.public(), new.public()]);
+        let at = Timestamp::from_unix_secs(1_790_000_100);
+        assert_eq!(verify(&before, &during, at).unwrap().key_id, old.id());
+        assert_eq!(verify(&after, &during, at).unwrap().key_id, new.id());
+        let retired = TrustStore::with([new.public()]);
+        assert_eq!(
+            verify(&before, &retired, at).unwrap_err(),
+            PassError::UnknownKey(old.id())
+        );
+    }
+
+    #[test]
     fn reasons_in_order() {
         let key = IssuerKey::from_seed(&[4; 32]);
         let trust = TrustStore::with([key.public()]);

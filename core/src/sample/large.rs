@@ -2,14 +2,9 @@
 //! rooms, every door into its own room, and as many people and badges as asked for. The
 //! content is pseudo-random but the same on every run.
 
-use crate::bundle::{
-    Bundle, BundleHeader, BundleVersion, DoorTimings, FORMAT_VERSION, OfflineLimits, SiteKey,
-};
+use crate::bundle::{Bundle, SiteKey};
 use crate::card::{CardFormat, CardId};
-use crate::ids::{
-    BadgeId, CalendarId, ControllerId, DoorId, GroupId, PassSerial, PersonId, ScheduleId, SiteId,
-    ZoneId,
-};
+use crate::ids::{BadgeId, CalendarId, DoorId, GroupId, PassSerial, PersonId, ScheduleId, ZoneId};
 use crate::model::{
     AccessGroup, Badge, BadgeCredential, BadgeStatus, Door, Grant, HolidayCalendar, Person,
     PersonFlags, Pin, PinVerifier, Schedule, TimeRange, Weekdays, WeeklyWindow, Zone, ZoneRules,
@@ -185,26 +180,7 @@ pub fn large_site(people: u32, doors: u32, issued_at: Timestamp) -> Bundle {
     }
 
     let mut bundle = Bundle {
-        header: BundleHeader {
-            format: FORMAT_VERSION,
-            site: SiteId(1),
-            controller: ControllerId(1),
-            version: BundleVersion {
-                epoch: 1,
-                version: 1,
-            },
-            issued_at,
-            max_offline: OfflineLimits {
-                staff_secs: 7 * 86_400,
-                visitor_secs: 86_400,
-            },
-            time_zone: "Europe/Berlin".into(),
-            pin_salt: PIN_SALT,
-            timings: DoorTimings {
-                escort_window_secs: 30,
-                two_person_window_secs: 30,
-            },
-        },
+        header: super::header(issued_at, 1),
         trusted_keys: vec![SiteKey(issuer().public().to_bytes())],
         revoked_serials: (0..2000).map(|s| PassSerial(900_000 + s)).collect(),
         lockdown: vec![],

@@ -98,6 +98,28 @@ pub fn issuer() -> IssuerKey {
 /// The sample site's PIN salt.
 pub const PIN_SALT: [u8; 16] = [0x11; 16];
 
+/// The sample site's header: Berlin time, a week offline for staff and a day for
+/// visitors, 30-second escort and two-person windows.
+pub fn header(issued_at: Timestamp, version: u64) -> BundleHeader {
+    BundleHeader {
+        format: FORMAT_VERSION,
+        site: SiteId(1),
+        controller: ControllerId(1),
+        version: BundleVersion { epoch: 1, version },
+        issued_at,
+        max_offline: OfflineLimits {
+            staff_secs: 7 * 24 * 3600,
+            visitor_secs: 24 * 3600,
+        },
+        time_zone: "Europe/Berlin".into(),
+        pin_salt: PIN_SALT,
+        timings: DoorTimings {
+            escort_window_secs: 30,
+            two_person_window_secs: 30,
+        },
+    }
+}
+
 /// The sample bundle for a controller of all four doors, issued at `issued_at`.
 pub fn bundle(issued_at: Timestamp, version: u64) -> Bundle {
     let zone = |id, parent, rules| Zone { id, parent, rules };
@@ -134,23 +156,7 @@ pub fn bundle(issued_at: Timestamp, version: u64) -> Bundle {
         .collect();
     let no_rules = ZoneRules::default();
     let mut bundle = Bundle {
-        header: BundleHeader {
-            format: FORMAT_VERSION,
-            site: SiteId(1),
-            controller: ControllerId(1),
-            version: BundleVersion { epoch: 1, version },
-            issued_at,
-            max_offline: OfflineLimits {
-                staff_secs: 7 * 24 * 3600,
-                visitor_secs: 24 * 3600,
-            },
-            time_zone: "Europe/Berlin".into(),
-            pin_salt: PIN_SALT,
-            timings: DoorTimings {
-                escort_window_secs: 30,
-                two_person_window_secs: 30,
-            },
-        },
+        header: header(issued_at, version),
         trusted_keys: vec![SiteKey(issuer().public().to_bytes())],
         revoked_serials: vec![],
         lockdown: vec![],

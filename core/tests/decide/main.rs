@@ -4,3 +4,4 @@
 mod harness;
 mod properties;
 mod reasons;
+mod rules;

@@ -1,500 +1,286 @@
-//! One scenario per reason code.
+//! The table of scenarios: one per reason code, each asserting that exact reason. The
+//! rules that combine with state and time get tests of their own in `rules.rs`.
 
 use super::harness::*;
 use gatehouse_core::bundle::Bundle;
 use gatehouse_core::card::encode_wiegand;
-use gatehouse_core::credential::{PREFIX, base45};
-use gatehouse_core::decide::{Credential, Holder};
+use gatehouse_core::credential::{
+    CredentialKind, IssuerKey, PREFIX, PassClaims, TrustStore, base45, issue, verify_signature,
+};
+use gatehouse_core::decide::{Credential, Decision};
 use gatehouse_core::ids::PassSerial;
-use gatehouse_core::model::{BadgeStatus, Direction};
+use gatehouse_core::model::{BadgeStatus, Direction, ItemId};
 use gatehouse_core::reason::Reason;
-use gatehouse_core::sample::{BOB_PIN, CAROL_PIN, doors, people, zones};
+use gatehouse_core::sample::{self, BOB_PIN, CAROL_PIN, doors, people, zones};
 use gatehouse_core::time::Clock;
+use std::collections::BTreeSet;
 
 const AT: &str = WEDNESDAY_10AM;
 
-#[test]
-fn granted_through_a_nested_zone() {
-    // Alice's grant is on HQ; the office floor is inside it.
-    let d = Site::new().badge_in(people::ALICE, doors::OFFICE, AT);
-    assert_eq!(d.reason, Reason::Granted);
-    assert_eq!(d.holder, Some(Holder::Person(people::ALICE)));
-    assert_eq!(d.zone, Some(zones::OFFICE));
+/// One row: the reason it must give, what it shows, and the presentation.
+struct Scenario {
+    reason: Reason,
+    what: &'static str,
+    run: fn() -> Decision,
+}
+
+fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            reason: Reason::Granted,
+            what: "a grant on HQ opens the office floor inside it",
+            run: || Site::new().badge_in(people::ALICE, doors::OFFICE, AT),
+        },
+        Scenario {
+            reason: Reason::UnknownCredential,
+            what: "a card bound to no badge",
+            run: || Site::new().present(doors::LOBBY, Direction::Entry, unknown_card(), None, AT),
+        },
+        Scenario {
+            reason: Reason::UnknownCredential,
+            what: "a pass signed by a key the site does not trust",
+            run: || {
+                let claims = verify_signature(
+                    &wednesday_pass(1, false),
+                    &TrustStore::with([sample::issuer().public()]),
+                )
+                .unwrap()
+                .claims;
+                let forged = issue(&IssuerKey::from_seed(&[9; 32]), &claims);
+                Site::new().scan_in(doors::LOBBY, &forged, AT)
+            },
+        },
+        Scenario {
+            reason: Reason::BadSignature,
+            what: "a pass whose signature was changed",
+            run: || {
+                let text = wednesday_pass(1, false);
+                let mut bytes = base45::decode(text.strip_prefix(PREFIX).unwrap()).unwrap();
+                *bytes.last_mut().unwrap() ^= 0x01; // the last byte is the signature's
+                Site::new().scan_in(
+                    doors::LOBBY,
+                    &format!("{PREFIX}{}", base45::encode(&bytes)),
+                    AT,
+                )
+            },
+        },
+        Scenario {
+            reason: Reason::Malformed,
+            what: "a QR code that is not a credential",
+            run: || Site::new().scan_in(doors::LOBBY, "https://example.com/", AT),
+        },
+        Scenario {
+            reason: Reason::Malformed,
+            what: "a Wiegand frame with bad parity",
+            run: || {
+                let (bits, mut frame) = encode_wiegand(&sample::card_of(people::ALICE)).unwrap();
+                frame[1] ^= 0x10;
+                let credential = Credential::WiegandFrame { bits, data: &frame };
+                Site::new().present(doors::LOBBY, Direction::Entry, credential, None, AT)
+            },
+        },
+        Scenario {
+            reason: Reason::Revoked,
+            what: "a visitor pass whose serial is revoked",
+            run: || {
+                let mut site = Site::with(|b| b.revoked_serials.push(PassSerial(77)));
+                site.scan_in(doors::LOBBY, &wednesday_pass(77, false), AT)
+            },
+        },
+        Scenario {
+            reason: Reason::Revoked,
+            what: "a badge reported lost",
+            run: || {
+                let mut site = Site::with(|b| set_status(b, people::ERIN, BadgeStatus::Lost));
+                site.badge_in(people::ERIN, doors::LOBBY, AT)
+            },
+        },
+        Scenario {
+            reason: Reason::Suspended,
+            what: "a suspended badge",
+            run: || Site::new().badge_in(people::FRANK, doors::OFFICE, AT),
+        },
+        Scenario {
+            reason: Reason::Expired,
+            what: "a visitor pass at its expiry",
+            run: || {
+                Site::new().scan_in(
+                    doors::LOBBY,
+                    &wednesday_pass(5, false),
+                    "2026-11-25T18:00:00+01:00",
+                )
+            },
+        },
+        Scenario {
+            reason: Reason::NotYetValid,
+            what: "a visitor pass a second before it starts",
+            run: || {
+                Site::new().scan_in(
+                    doors::LOBBY,
+                    &wednesday_pass(5, false),
+                    "2026-11-25T07:59:59+01:00",
+                )
+            },
+        },
+        Scenario {
+            reason: Reason::ZoneNotGranted,
+            what: "an HQ grant does not reach the explicit-grant-only server room",
+            run: || Site::new().badge_in(people::ALICE, doors::SERVER_ROOM, AT),
+        },
+        Scenario {
+            reason: Reason::ZoneNotGranted,
+            what: "a visitor pass for lobby and office at the dock",
+            run: || Site::new().scan_in(doors::DOCK, &wednesday_pass(6, false), AT),
+        },
+        Scenario {
+            reason: Reason::ZoneNotGranted,
+            what: "a property pass opens no door",
+            run: || Site::new().scan_in(doors::LOBBY, &property_pass(), AT),
+        },
+        Scenario {
+            reason: Reason::OutsideSchedule,
+            what: "office hours end at 19:00",
+            run: || Site::new().badge_in(people::ALICE, doors::OFFICE, "2026-11-25T19:00:00+01:00"),
+        },
+        Scenario {
+            reason: Reason::Holiday,
+            what: "office hours on Christmas Day",
+            run: || {
+                Site::issued("2026-12-25T06:00:00+01:00").badge_in(
+                    people::ALICE,
+                    doors::OFFICE,
+                    "2026-12-25T10:00:00+01:00",
+                )
+            },
+        },
+        Scenario {
+            reason: Reason::Lockdown,
+            what: "HQ locked down, no override",
+            run: || {
+                Site::with(|b| b.lockdown.push(zones::HQ)).badge_in(
+                    people::ALICE,
+                    doors::OFFICE,
+                    AT,
+                )
+            },
+        },
+        Scenario {
+            reason: Reason::EscortRequired,
+            what: "an escorted visitor alone at the door",
+            run: || Site::new().scan_in(doors::LOBBY, &wednesday_pass(8, true), AT),
+        },
+        Scenario {
+            reason: Reason::AwaitingSecondPerson,
+            what: "the first of two at the server room",
+            run: || {
+                let mut site = Site::new();
+                site.present(
+                    doors::SERVER_ROOM,
+                    Direction::Entry,
+                    card(people::BOB),
+                    Some(BOB_PIN),
+                    AT,
+                )
+            },
+        },
+        Scenario {
+            reason: Reason::PinRequired,
+            what: "card without PIN at a card + PIN door",
+            run: || {
+                Site::new().present(
+                    doors::SERVER_ROOM,
+                    Direction::Entry,
+                    card(people::BOB),
+                    None,
+                    AT,
+                )
+            },
+        },
+        Scenario {
+            reason: Reason::WrongPin,
+            what: "someone else's PIN",
+            run: || {
+                let mut site = Site::new();
+                site.present(
+                    doors::SERVER_ROOM,
+                    Direction::Entry,
+                    card(people::BOB),
+                    Some(CAROL_PIN),
+                    AT,
+                )
+            },
+        },
+        Scenario {
+            reason: Reason::AntiPassback,
+            what: "a second entry to the dock without leaving",
+            run: || {
+                let mut site = Site::new();
+                site.badge_in(people::ERIN, doors::DOCK, "2026-11-25T10:00:00+01:00");
+                site.badge_in(people::ERIN, doors::DOCK, "2026-11-25T10:05:00+01:00")
+            },
+        },
+        Scenario {
+            reason: Reason::BundleTooOld,
+            what: "a staff card a week and a second after the last bundle",
+            run: || Site::new().badge_in(people::DAVE, doors::OFFICE, "2026-12-02T07:00:01+01:00"),
+        },
+        Scenario {
+            reason: Reason::ClockUntrusted,
+            what: "a time-limited pass with the clock behind its floor",
+            run: || {
+                let wrong = Clock {
+                    raw: t("2025-11-25T10:00:00+01:00"),
+                    floor: t(AT),
+                };
+                let pass = wednesday_pass(10, false);
+                Site::new().present_with_clock(
+                    doors::LOBBY,
+                    Direction::Entry,
+                    Credential::Qr(&pass),
+                    None,
+                    wrong,
+                )
+            },
+        },
+    ]
 }
 
 #[test]
-fn unknown_credential() {
-    let d = Site::new().present(doors::LOBBY, Direction::Entry, unknown_card(), None, AT);
-    assert_eq!(d.reason, Reason::UnknownCredential);
+fn every_scenario_gives_its_reason_code() {
+    let failures: Vec<String> = scenarios()
+        .into_iter()
+        .filter_map(|s| {
+            let got = (s.run)().reason;
+            (got != s.reason).then(|| format!("{}: expected {}, got {got}", s.what, s.reason))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
-fn unknown_credential_for_a_pass_from_an_untrusted_key() {
-    let foreign = gatehouse_core::credential::IssuerKey::from_seed(&[9; 32]);
-    let text = wednesday_pass(1, false);
-    let claims = gatehouse_core::credential::verify_signature(
-        &text,
-        &gatehouse_core::credential::TrustStore::with([gatehouse_core::sample::issuer().public()]),
-    )
-    .unwrap()
-    .claims;
-    let forged = gatehouse_core::credential::issue(&foreign, &claims);
-    let d = Site::new().present(
-        doors::LOBBY,
-        Direction::Entry,
-        Credential::Qr(&forged),
-        None,
-        AT,
-    );
-    assert_eq!(d.reason, Reason::UnknownCredential);
-}
-
-#[test]
-fn bad_signature() {
-    let text = wednesday_pass(1, false);
-    let mut bytes = base45::decode(text.strip_prefix(PREFIX).unwrap()).unwrap();
-    *bytes.last_mut().unwrap() ^= 0x01; // the last byte is the signature's
-    let tampered = format!("{PREFIX}{}", base45::encode(&bytes));
-    let d = Site::new().present(
-        doors::LOBBY,
-        Direction::Entry,
-        Credential::Qr(&tampered),
-        None,
-        AT,
-    );
-    assert_eq!(d.reason, Reason::BadSignature);
-}
-
-#[test]
-fn malformed_qr_and_card_frames() {
-    let mut site = Site::new();
-    let d = site.present(
-        doors::LOBBY,
-        Direction::Entry,
-        Credential::Qr("https://example.com/"),
-        None,
-        AT,
-    );
-    assert_eq!(d.reason, Reason::Malformed);
-    let (bits, mut frame) =
-        encode_wiegand(&gatehouse_core::sample::card_of(people::ALICE)).unwrap();
-    frame[1] ^= 0x10; // a data bit: parity no longer holds
-    let d = site.present(
-        doors::LOBBY,
-        Direction::Entry,
-        Credential::WiegandFrame { bits, data: &frame },
-        None,
-        AT,
-    );
-    assert_eq!(d.reason, Reason::Malformed);
-}
-
-#[test]
-fn a_good_wiegand_frame_decides_like_its_card() {
-    let (bits, frame) = encode_wiegand(&gatehouse_core::sample::card_of(people::ALICE)).unwrap();
-    let d = Site::new().present(
-        doors::LOBBY,
-        Direction::Entry,
-        Credential::WiegandFrame { bits, data: &frame },
-        None,
-        AT,
-    );
-    assert_eq!(d.reason, Reason::Granted);
-}
-
-#[test]
-fn revoked_pass_serial_and_lost_badge() {
-    let mut site = Site::with(|b: &mut Bundle| {
-        b.revoked_serials.push(PassSerial(77));
-        b.badges
-            .iter_mut()
-            .find(|x| x.person == people::ERIN)
-            .unwrap()
-            .status = BadgeStatus::Lost;
-    });
-    let pass = wednesday_pass(77, false);
-    let d = site.present(
-        doors::LOBBY,
-        Direction::Entry,
-        Credential::Qr(&pass),
-        None,
-        AT,
-    );
-    assert_eq!(d.reason, Reason::Revoked);
-    assert_eq!(
-        site.badge_in(people::ERIN, doors::LOBBY, AT).reason,
-        Reason::Revoked
+fn every_reason_code_has_a_scenario() {
+    let covered: BTreeSet<Reason> = scenarios().iter().map(|s| s.reason).collect();
+    let missing: Vec<_> = Reason::ALL
+        .iter()
+        .filter(|r| !covered.contains(r))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "reason codes without a scenario: {missing:?}"
     );
 }
 
-#[test]
-fn suspended() {
-    assert_eq!(
-        Site::new()
-            .badge_in(people::FRANK, doors::OFFICE, AT)
-            .reason,
-        Reason::Suspended
-    );
+fn set_status(b: &mut Bundle, person: gatehouse_core::ids::PersonId, status: BadgeStatus) {
+    b.badges
+        .iter_mut()
+        .find(|x| x.person == person)
+        .unwrap()
+        .status = status;
 }
 
-#[test]
-fn expired_and_not_yet_valid() {
-    let mut site = Site::new();
-    let pass = wednesday_pass(5, false);
-    let lobby = |site: &mut Site, at| {
-        site.present(
-            doors::LOBBY,
-            Direction::Entry,
-            Credential::Qr(&pass),
-            None,
-            at,
-        )
-        .reason
-    };
-    assert_eq!(
-        lobby(&mut site, "2026-11-25T07:59:59+01:00"),
-        Reason::NotYetValid
-    );
-    assert_eq!(
-        lobby(&mut site, "2026-11-25T08:00:00+01:00"),
-        Reason::Granted
-    );
-    assert_eq!(
-        lobby(&mut site, "2026-11-25T18:00:00+01:00"),
-        Reason::Expired
-    );
-}
-
-#[test]
-fn zone_not_granted() {
-    let mut site = Site::new();
-    // The server room admits explicit grants only: Alice's HQ grant does not reach it.
-    assert_eq!(
-        site.badge_in(people::ALICE, doors::SERVER_ROOM, AT).reason,
-        Reason::ZoneNotGranted
-    );
-    // Erin's grants are on the dock and the lobby, not the office.
-    assert_eq!(
-        site.badge_in(people::ERIN, doors::OFFICE, AT).reason,
-        Reason::ZoneNotGranted
-    );
-    // A visitor pass for the lobby and office does not open the dock.
-    let pass = wednesday_pass(6, false);
-    let d = site.present(
-        doors::DOCK,
-        Direction::Entry,
-        Credential::Qr(&pass),
-        None,
-        AT,
-    );
-    assert_eq!(d.reason, Reason::ZoneNotGranted);
-}
-
-#[test]
-fn outside_schedule() {
-    let mut site = Site::new();
-    assert_eq!(
-        site.badge_in(people::ALICE, doors::OFFICE, "2026-11-25T19:00:00+01:00")
-            .reason,
-        Reason::OutsideSchedule
-    );
-    assert_eq!(
-        site.badge_in(people::ALICE, doors::OFFICE, "2026-11-28T10:00:00+01:00")
-            .reason,
-        Reason::OutsideSchedule,
-        "Saturday"
-    );
-    // Leaving is never held back by time rules.
-    let d = site.present(
-        doors::OFFICE,
-        Direction::Exit,
-        card(people::ALICE),
-        None,
-        "2026-11-25T23:00:00+01:00",
-    );
-    assert_eq!(d.reason, Reason::Granted);
-}
-
-#[test]
-fn holiday() {
-    // Friday 25 December is in the holiday calendar; the office-hours window would be open.
-    let d = Site::issued("2026-12-25T06:00:00+01:00").badge_in(
-        people::ALICE,
-        doors::OFFICE,
-        "2026-12-25T10:00:00+01:00",
-    );
-    assert_eq!(d.reason, Reason::Holiday);
-}
-
-#[test]
-fn schedules_follow_the_sites_clock_across_dst() {
-    let mut site = Site::issued("2026-10-22T00:00:00Z");
-    // 05:30 UTC is 07:30 in Berlin in summer time (Friday 23 October) …
-    assert_eq!(
-        site.badge_in(people::ALICE, doors::OFFICE, "2026-10-23T05:30:00Z")
-            .reason,
-        Reason::Granted
-    );
-    // … and 06:30 in winter time (Monday 26 October, the day after the change): closed.
-    assert_eq!(
-        site.badge_in(people::ALICE, doors::OFFICE, "2026-10-26T05:30:00Z")
-            .reason,
-        Reason::OutsideSchedule
-    );
-    assert_eq!(
-        site.badge_in(people::ALICE, doors::OFFICE, "2026-10-26T06:00:00Z")
-            .reason,
-        Reason::Granted
-    );
-}
-
-#[test]
-fn lockdown_lets_only_overrides_pass() {
-    let mut site = Site::with(|b| b.lockdown.push(zones::HQ));
-    assert_eq!(
-        site.badge_in(people::ALICE, doors::OFFICE, AT).reason,
-        Reason::Lockdown
-    );
-    assert_eq!(
-        site.badge_in(people::DAVE, doors::OFFICE, AT).reason,
-        Reason::Granted
-    );
-}
-
-#[test]
-fn escort_required_until_staff_badges_first() {
-    let mut site = Site::new();
-    let pass = wednesday_pass(8, true);
-    let visitor = |site: &mut Site, at| {
-        site.present(
-            doors::LOBBY,
-            Direction::Entry,
-            Credential::Qr(&pass),
-            None,
-            at,
-        )
-        .reason
-    };
-    assert_eq!(
-        visitor(&mut site, "2026-11-25T10:00:00+01:00"),
-        Reason::EscortRequired
-    );
-    assert_eq!(
-        site.badge_in(people::ALICE, doors::LOBBY, "2026-11-25T10:01:00+01:00")
-            .reason,
-        Reason::Granted
-    );
-    assert_eq!(
-        visitor(&mut site, "2026-11-25T10:01:20+01:00"),
-        Reason::Granted
-    );
-    assert_eq!(
-        visitor(&mut site, "2026-11-25T10:01:31+01:00"),
-        Reason::EscortRequired,
-        "window is 30 s"
-    );
-}
-
-#[test]
-fn two_person_rule() {
-    let mut site = Site::new();
-    let server_room = |site: &mut Site, person, pin, at| {
-        site.present(
-            doors::SERVER_ROOM,
-            Direction::Entry,
-            card(person),
-            Some(pin),
-            at,
-        )
-    };
-    let first = server_room(&mut site, people::BOB, BOB_PIN, "2026-11-25T10:00:00+01:00");
-    assert_eq!(first.reason, Reason::AwaitingSecondPerson);
-    // The same person again does not count as a second.
-    let again = server_room(&mut site, people::BOB, BOB_PIN, "2026-11-25T10:00:05+01:00");
-    assert_eq!(again.reason, Reason::AwaitingSecondPerson);
-    let second = server_room(
-        &mut site,
-        people::CAROL,
-        CAROL_PIN,
-        "2026-11-25T10:00:20+01:00",
-    );
-    assert_eq!(second.reason, Reason::Granted);
-    assert_eq!(second.companion, Some(Holder::Person(people::BOB)));
-}
-
-#[test]
-fn two_person_window_expires() {
-    let mut site = Site::new();
-    let first = site.present(
-        doors::SERVER_ROOM,
-        Direction::Entry,
-        card(people::BOB),
-        Some(BOB_PIN),
-        "2026-11-25T10:00:00+01:00",
-    );
-    assert_eq!(first.reason, Reason::AwaitingSecondPerson);
-    let late = site.present(
-        doors::SERVER_ROOM,
-        Direction::Entry,
-        card(people::CAROL),
-        Some(CAROL_PIN),
-        "2026-11-25T10:00:31+01:00",
-    );
-    assert_eq!(late.reason, Reason::AwaitingSecondPerson);
-}
-
-#[test]
-fn pin_required_and_wrong_pin() {
-    let mut site = Site::new();
-    let d = site.present(
-        doors::SERVER_ROOM,
-        Direction::Entry,
-        card(people::BOB),
-        None,
-        AT,
-    );
-    assert_eq!(d.reason, Reason::PinRequired);
-    let d = site.present(
-        doors::SERVER_ROOM,
-        Direction::Entry,
-        card(people::BOB),
-        Some(CAROL_PIN),
-        AT,
-    );
-    assert_eq!(d.reason, Reason::WrongPin);
-}
-
-#[test]
-fn anti_passback() {
-    let mut site = Site::new();
-    assert_eq!(
-        site.badge_in(people::ERIN, doors::DOCK, "2026-11-25T10:00:00+01:00")
-            .reason,
-        Reason::Granted
-    );
-    assert_eq!(
-        site.badge_in(people::ERIN, doors::DOCK, "2026-11-25T10:05:00+01:00")
-            .reason,
-        Reason::AntiPassback
-    );
-    let out = site.present(
-        doors::DOCK,
-        Direction::Exit,
-        card(people::ERIN),
-        None,
-        "2026-11-25T10:10:00+01:00",
-    );
-    assert_eq!(out.reason, Reason::Granted);
-    let out_again = site.present(
-        doors::DOCK,
-        Direction::Exit,
-        card(people::ERIN),
-        None,
-        "2026-11-25T10:11:00+01:00",
-    );
-    assert_eq!(out_again.reason, Reason::AntiPassback);
-    assert_eq!(
-        site.badge_in(people::ERIN, doors::DOCK, "2026-11-25T10:15:00+01:00")
-            .reason,
-        Reason::Granted
-    );
-}
-
-#[test]
-fn bundle_too_old() {
-    let mut site = Site::new();
-    // Staff tolerate 7 days without a refresh, visitors 1 day.
-    assert_eq!(
-        site.badge_in(people::DAVE, doors::OFFICE, "2026-12-02T06:59:00+01:00")
-            .reason,
-        Reason::Granted
-    );
-    assert_eq!(
-        site.badge_in(people::DAVE, doors::OFFICE, "2026-12-02T07:00:01+01:00")
-            .reason,
-        Reason::BundleTooOld
-    );
-    let pass = visitor_pass(
-        9,
-        &[zones::LOBBY],
-        false,
-        "2026-11-25T08:00:00+01:00",
-        "2026-11-28T08:00:00+01:00",
-    );
-    let lobby = |site: &mut Site, at| {
-        site.present(
-            doors::LOBBY,
-            Direction::Entry,
-            Credential::Qr(&pass),
-            None,
-            at,
-        )
-        .reason
-    };
-    assert_eq!(
-        lobby(&mut site, "2026-11-26T07:00:00+01:00"),
-        Reason::Granted
-    );
-    assert_eq!(
-        lobby(&mut site, "2026-11-26T07:00:01+01:00"),
-        Reason::BundleTooOld,
-        "visitors: one day"
-    );
-}
-
-#[test]
-fn clock_untrusted() {
-    let mut site = Site::new();
-    // The clock reads a year ago, below the persisted floor: it cannot be believed.
-    let wrong = Clock {
-        raw: t("2025-11-25T10:00:00+01:00"),
-        floor: t(AT),
-    };
-    let pass = wednesday_pass(10, false);
-    let d = site.present_with_clock(
-        doors::LOBBY,
-        Direction::Entry,
-        Credential::Qr(&pass),
-        None,
-        wrong,
-    );
-    assert_eq!(d.reason, Reason::ClockUntrusted, "a time-limited pass");
-    assert!(!d.clock_trusted);
-    assert_eq!(d.at, t(AT), "the floor is the best known time");
-    let d = site.present_with_clock(
-        doors::OFFICE,
-        Direction::Entry,
-        card(people::ALICE),
-        None,
-        wrong,
-    );
-    assert_eq!(d.reason, Reason::ClockUntrusted, "an office-hours grant");
-    // A permanent badge with a 24/7 grant needs no clock.
-    let d = site.present_with_clock(
-        doors::OFFICE,
-        Direction::Entry,
-        card(people::DAVE),
-        None,
-        wrong,
-    );
-    assert_eq!(d.reason, Reason::Granted);
-    // The bundle's issued-at is a floor too.
-    let before_issue = Clock::trusted(t("2026-11-25T05:00:00+01:00"));
-    let d = site.present_with_clock(
-        doors::LOBBY,
-        Direction::Entry,
-        Credential::Qr(&pass),
-        None,
-        before_issue,
-    );
-    assert_eq!(d.reason, Reason::ClockUntrusted);
-}
-
-#[test]
-fn a_property_pass_opens_no_door() {
-    use gatehouse_core::credential::{CredentialKind, PassClaims, issue};
-    let text = issue(
-        &gatehouse_core::sample::issuer(),
+fn property_pass() -> String {
+    issue(
+        &sample::issuer(),
         &PassClaims {
             iss: None,
             sub: "101".into(),
@@ -506,43 +292,7 @@ fn a_property_pass_opens_no_door() {
             zones: vec![zones::HQ],
             escort: false,
             host: None,
-            items: vec![gatehouse_core::model::ItemId(1)],
+            items: vec![ItemId(1)],
         },
-    );
-    let d = Site::new().present(
-        doors::LOBBY,
-        Direction::Entry,
-        Credential::Qr(&text),
-        None,
-        AT,
-    );
-    assert_eq!(d.reason, Reason::ZoneNotGranted);
-}
-
-#[test]
-fn every_reason_code_has_a_scenario_here() {
-    // Keep this list in step with the tests above: a new reason code needs a scenario.
-    let covered = [
-        Reason::Granted,
-        Reason::UnknownCredential,
-        Reason::BadSignature,
-        Reason::Malformed,
-        Reason::Revoked,
-        Reason::Suspended,
-        Reason::Expired,
-        Reason::NotYetValid,
-        Reason::ZoneNotGranted,
-        Reason::OutsideSchedule,
-        Reason::Holiday,
-        Reason::Lockdown,
-        Reason::EscortRequired,
-        Reason::AwaitingSecondPerson,
-        Reason::PinRequired,
-        Reason::WrongPin,
-        Reason::AntiPassback,
-        Reason::BundleTooOld,
-        Reason::ClockUntrusted,
-    ];
-    assert_eq!(covered.len(), Reason::ALL.len());
-    assert!(Reason::ALL.iter().all(|r| covered.contains(r)));
+    )
 }

@@ -37,6 +37,10 @@ id_type!(
     PersonId(u64)
 );
 id_type!(
+    /// A visitor, by a pseudonymous number (the `sub` of their pass).
+    VisitorId(u64)
+);
+id_type!(
     /// A badge (a card or a staff QR badge) bound to one person.
     BadgeId(u64)
 );

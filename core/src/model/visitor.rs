@@ -1,4 +1,4 @@
-use crate::ids::{PassSerial, PersonId, ZoneId};
+use crate::ids::{PassSerial, PersonId, VisitorId, ZoneId};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +20,7 @@ pub struct VisitorPass {
     /// The serial in the QR.
     pub serial: PassSerial,
     /// The visitor's pseudonymous id (the QR's `sub`).
-    pub visitor: u64,
+    pub visitor: VisitorId,
     /// The member of staff responsible for the visitor.
     pub host: PersonId,
     /// Zones the pass opens.

@@ -1,3 +1,13 @@
-//! The Gatehouse server: store (SQLite and PostgreSQL), admin API, issuance and controller
-//! sync. Its work is the server issue; until then this crate is empty on purpose, so that
-//! nothing depends on a server that does not exist yet.
+//! The Gatehouse server: the only holder of signing keys, and the one place where people,
+//! badges, zones, visitors and events live.
+//!
+//! - [`store`]: SQLite or PostgreSQL, one implementation, one conformance suite.
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod data_dir;
+pub mod http;
+pub mod keyring;
+pub mod store;
+pub mod tls;

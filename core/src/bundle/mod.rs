@@ -25,3 +25,9 @@ pub use error::BundleError;
 pub use keyed::Keyed;
 pub use policy::Policy;
 pub use signed::SignedBundle;
+
+/// Whether `name` is an IANA time zone this build knows (what a bundle's `time_zone` must
+/// be). The server checks it when a site is configured, long before a controller loads.
+pub fn is_known_time_zone(name: &str) -> bool {
+    name.parse::<chrono_tz::Tz>().is_ok()
+}

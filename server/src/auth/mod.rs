@@ -1,0 +1,3 @@
+//! Who is calling: passwords, sessions, API tokens, and the principals they resolve to.
+
+pub mod password;

@@ -1,0 +1,124 @@
+//! The store: everything the server keeps, in SQLite (embedded, zero set-up) or PostgreSQL
+//! (several server replicas on one database).
+//!
+//! One implementation serves both: queries go through sqlx's Any driver and use only what
+//! both databases speak (`$1` parameters, `RETURNING`, `ON CONFLICT`, 64-bit integers, text
+//! and bytes). Schemas differ only where the dialects do (`migrations/sqlite`,
+//! `migrations/postgres`), and one conformance suite (`server/tests/store`) runs against
+//! both. The few things only one database has (LISTEN/NOTIFY, `VACUUM INTO`) are behind
+//! [`Backend`].
+
+mod badges;
+mod bundle;
+mod columns;
+mod error;
+mod groups;
+mod people;
+mod schedules;
+mod sites;
+mod users;
+mod zones_doors;
+
+pub use badges::{BadgeRecord, NewBadge};
+pub use error::StoreError;
+pub use groups::{GroupRecord, NewGroup};
+pub use people::{NewPerson, PersonRecord};
+pub use schedules::{CalendarRecord, NewSchedule, ScheduleRecord};
+pub use sites::SiteRecord;
+pub use users::{NewUser, Role, UserRecord};
+pub use zones_doors::{ControllerRecord, DoorRecord, NewDoor, NewZone, ZoneRecord};
+
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
+use sqlx::{Executor, migrate::Migrator};
+use std::sync::Once;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Which database is behind the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// The server's database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://PATH?mode=rwc` or `postgres://…`) and applies the
+    /// migrations.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Config(format!(
+                "database URL must start with sqlite: or postgres:, not {:?}",
+                url.split(':').next().unwrap_or_default()
+            )));
+        };
+        let options = match backend {
+            // SQLite allows one writer at a time: a small pool, and the pragmas that make
+            // it a server database (WAL, foreign keys, waiting on a busy writer).
+            Backend::Sqlite => AnyPoolOptions::new()
+                .max_connections(4)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await
+                        .map(|_| ())
+                    })
+                }),
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+        };
+        let pool = options.connect(url).await?;
+        let store = Store { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The SQLite URL of a database file.
+    pub fn sqlite_url(path: &std::path::Path) -> String {
+        format!("sqlite://{}?mode=rwc", path.display())
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection pool.
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,7 +1,10 @@
 //! The Gatehouse server: the only holder of signing keys, and the one place where people,
 //! badges, zones, visitors and events live.
 //!
-//! - [`store`]: SQLite or PostgreSQL, one implementation, one conformance suite.
+//! - [`startup`] prepares a server (keys, TLS, database, first admin) and [`serve`] runs it;
+//! - [`http`]: the API; [`auth`]: who is calling;
+//! - [`store`]: SQLite or PostgreSQL, one implementation, one conformance suite;
+//! - [`audit`]: the tamper-evident hash chains.
 
 pub mod audit;
 pub mod auth;
@@ -9,5 +12,8 @@ pub mod config;
 pub mod data_dir;
 pub mod http;
 pub mod keyring;
+pub mod serve;
+pub mod startup;
+pub mod state;
 pub mod store;
 pub mod tls;

@@ -4,6 +4,7 @@ mod card;
 mod credential;
 mod demo;
 mod keys;
+mod server;
 
 use clap::{Parser, Subcommand};
 
@@ -28,6 +29,8 @@ enum Command {
     Card(card::CardCommand),
     /// Show Gatehouse deciding at doors of a sample site.
     Demo(demo::DemoArgs),
+    /// Run the central server.
+    Server(server::ServerArgs),
 }
 
 /// Runs a parsed command line.
@@ -37,6 +40,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Command::Credential(cmd) => credential::run(cmd),
         Command::Card(cmd) => card::run(cmd),
         Command::Demo(args) => demo::run(args),
+        Command::Server(args) => server::run(args),
     }
 }
 

@@ -1,3 +1,44 @@
-//! The HTTP API.
+//! The HTTP API under `/api/v1`, and the layers every request passes: tracing with a
+//! request id, a body-size limit, a timeout and compression.
 
 pub mod error;
+mod health;
+pub mod openapi;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::http::{HeaderName, StatusCode};
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Request bodies larger than this are refused (413): event batches of 500 fit easily.
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// Requests taking longer are cut (408); long-polls answer within 25 s.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(40);
+
+/// The whole API.
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .nest("/api/v1", api())
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+fn api() -> Router<AppState> {
+    Router::new()
+        .merge(health::routes())
+        .merge(openapi::routes())
+}

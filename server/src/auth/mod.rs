@@ -1,3 +1,11 @@
-//! Who is calling: passwords, sessions, API tokens, and the principals they resolve to.
+//! Who is calling: passwords, sessions, API tokens, device keys, and the access rules that
+//! admit principals to handlers.
 
 pub mod password;
+pub mod principal;
+pub mod resolve;
+pub mod rules;
+pub mod tokens;
+
+pub use principal::{Actor, Principal};
+pub use rules::{Allow, Rule};

@@ -21,6 +21,9 @@ pub enum ApiError {
     /// 403: authenticated, but the role may not do this.
     #[error("your role may not do this")]
     Forbidden,
+    /// 403: a session request that changes something without the session's CSRF token.
+    #[error("missing or wrong X-CSRF-Token header")]
+    Csrf,
     /// 404: no such thing.
     #[error("{0}")]
     NotFound(String),
@@ -52,8 +55,8 @@ pub enum ApiError {
 /// The body of every error response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// A stable code: `bad_request`, `unauthenticated`, `forbidden`, `not_found`, `conflict`,
-    /// `invalid`, `too_many_attempts`, `internal`.
+    /// A stable code: `bad_request`, `unauthenticated`, `forbidden`, `csrf`, `not_found`,
+    /// `conflict`, `invalid`, `too_many_attempts`, `internal`.
     pub error: &'static str,
     /// What went wrong, for people.
     pub message: String,
@@ -68,6 +71,7 @@ impl ApiError {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request", None),
             ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", None),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", None),
+            ApiError::Csrf => (StatusCode::FORBIDDEN, "csrf", None),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             ApiError::Conflict { field } => (StatusCode::CONFLICT, "conflict", Some(field)),
             ApiError::Invalid { field, .. } => {

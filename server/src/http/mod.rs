@@ -41,4 +41,10 @@ fn api() -> Router<AppState> {
     Router::new()
         .merge(health::routes())
         .merge(openapi::routes())
+        .fallback(not_found)
+}
+
+/// Unknown paths answer in the API's JSON error form, like every other error.
+async fn not_found(uri: axum::http::Uri) -> error::ApiError {
+    error::ApiError::NotFound(format!("no route {}", uri.path()))
 }

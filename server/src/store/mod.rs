@@ -7,10 +7,15 @@
 //! `migrations/postgres`), and one conformance suite (`server/tests/store`) runs against
 //! both. The few things only one database has (LISTEN/NOTIFY, `VACUUM INTO`) are behind
 //! [`Backend`].
+//!
+//! One rule keeps `$N` parameters portable: number them in the order they first appear in
+//! the text. SQLite treats `$1` as a *named* parameter and numbers names by first
+//! appearance, so `SET a = $2 WHERE b = $1` would bind the values crosswise there.
 
 mod badges;
 mod bundle;
 mod columns;
+mod credentials;
 mod error;
 mod groups;
 mod people;

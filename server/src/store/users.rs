@@ -86,10 +86,12 @@ pub struct NewUser {
     pub must_change_password: bool,
 }
 
-const COLUMNS: &str = "id, site_id, username, role, person_id, disabled, must_change_password";
+/// The user columns (unqualified: they are unambiguous in the joins with sessions).
+pub(crate) const USER_COLUMNS: &str =
+    "id, site_id, username, role, person_id, disabled, must_change_password";
 
 impl UserRecord {
-    fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
+    pub(crate) fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
         let role: String = row.try_get("role")?;
         Ok(UserRecord {
             id: get_u64(row, "id")?,
@@ -126,7 +128,7 @@ impl Store {
         }
         let row = sqlx::query(&format!(
             "INSERT INTO users (site_id, username, password_hash, role, person_id, must_change_password, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {USER_COLUMNS}"
         ))
         .bind(i64::from(site.0))
         .bind(&u.username)
@@ -147,7 +149,7 @@ impl Store {
         username: &str,
     ) -> Result<Option<(UserRecord, String)>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {COLUMNS}, password_hash FROM users WHERE username = $1"
+            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"
         ))
         .bind(username)
         .fetch_optional(self.pool())

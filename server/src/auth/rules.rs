@@ -1,0 +1,93 @@
+//! Access rules: every handler names the rule it answers to in its signature, as an
+//! [`Allow<R>`] argument, so "who may call this?" is read at the handler itself. The role
+//! matrix test (`server/tests/api/role_matrix.rs`) checks every route against an
+//! independent table of expectations.
+
+use super::principal::{Actor, Principal};
+use super::resolve::resolve;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::store::Role;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use std::marker::PhantomData;
+
+/// An access rule: the callers it admits.
+pub trait Rule: Send + Sync + 'static {
+    /// Who may call.
+    const ALLOWED: &'static [Actor];
+}
+
+macro_rules! rule {
+    ($(#[$doc:meta])* $name:ident = [$($actor:expr),* $(,)?]) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name;
+        impl Rule for $name {
+            const ALLOWED: &'static [Actor] = &[$($actor),*];
+        }
+    };
+}
+
+use Actor::{Controller, Kiosk, User};
+use Role::{Admin, Auditor, Host, Receptionist, Security};
+
+rule!(
+    /// Site configuration: zones, doors, controllers, schedules, groups, users, keys.
+    Configure = [User(Admin)]
+);
+rule!(
+    /// Reading the configuration and people (auditors review it; guards need it).
+    ReadPolicy = [User(Admin), User(Security), User(Auditor)]
+);
+rule!(
+    /// People and their badges: enroll, suspend, report lost, revoke.
+    ManageBadges = [User(Admin), User(Security)]
+);
+rule!(
+    /// Visitors and their passes.
+    FrontDesk = [User(Admin), User(Receptionist), User(Host), Kiosk]
+);
+rule!(
+    /// Events and alarms.
+    ReadEvents = [User(Admin), User(Security), User(Auditor)]
+);
+rule!(
+    /// The audit log.
+    ReadAudit = [User(Admin), User(Auditor)]
+);
+rule!(
+    /// Any signed-in user (their own account, their own tokens).
+    AnyUser = [User(Admin), User(Security), User(Receptionist), User(Host), User(Auditor)]
+);
+rule!(
+    /// The controller sync channel.
+    ControllerOnly = [Controller]
+);
+
+/// An authenticated caller that rule `R` admits. Extracting it answers 401 without valid
+/// credentials and 403 when the caller's kind is not in the rule.
+#[derive(Debug)]
+pub struct Allow<R: Rule> {
+    /// Who is calling.
+    pub principal: Principal,
+    rule: PhantomData<R>,
+}
+
+impl<R: Rule> FromRequestParts<AppState> for Allow<R> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let principal = resolve(parts, state)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        if R::ALLOWED.contains(&principal.actor()) {
+            Ok(Allow {
+                principal,
+                rule: PhantomData,
+            })
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}

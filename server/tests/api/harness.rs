@@ -1,0 +1,138 @@
+//! A server in a test: the real router over a fresh SQLite store, a fixed clock, and
+//! clients signed in with each role.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use gatehouse_core::time::Timestamp;
+use gatehouse_server::auth::{password, tokens};
+use gatehouse_server::config::Config;
+use gatehouse_server::startup::prepare;
+use gatehouse_server::state::AppState;
+use gatehouse_server::store::{NewUser, Role};
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// Wednesday 25 November 2026, 10:00 in Berlin.
+pub const NOW: i64 = 1_795_597_200_000;
+
+pub struct TestServer {
+    pub state: AppState,
+    pub router: Router,
+    _dir: tempfile::TempDir,
+}
+
+/// How a test request authenticates.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    /// No credentials.
+    None,
+    /// A session cookie and its CSRF token.
+    Session { cookie: String, csrf: String },
+    /// An API token.
+    Token(String),
+}
+
+/// A response, read.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub json: Value,
+}
+
+impl TestServer {
+    /// A fresh server (TLS off: the router is exercised directly).
+    pub async fn new() -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.data_dir = dir.path().to_path_buf();
+        config.tls.mode = gatehouse_server::config::TlsMode::Off;
+        let prepared = prepare(&config, Arc::new(|| Timestamp(NOW))).await.unwrap();
+        let state = prepared.state;
+        TestServer {
+            router: gatehouse_server::http::router(state.clone()),
+            state,
+            _dir: dir,
+        }
+    }
+
+    /// Sends a request and reads the JSON answer (`null` for an empty body).
+    pub async fn send(
+        &self,
+        auth: &Auth,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        match auth {
+            Auth::None => {}
+            Auth::Session { cookie, csrf } => {
+                req = req
+                    .header(header::COOKIE, cookie.as_str())
+                    .header("x-csrf-token", csrf.as_str());
+            }
+            Auth::Token(t) => req = req.header(header::AUTHORIZATION, format!("Bearer {t}")),
+        }
+        let req = match body {
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+            .await
+            .unwrap();
+        let json = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Reply {
+            status,
+            headers,
+            json,
+        }
+    }
+
+    pub async fn get(&self, auth: &Auth, path: &str) -> Reply {
+        self.send(auth, Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, auth: &Auth, path: &str, body: Value) -> Reply {
+        self.send(auth, Method::POST, path, Some(body)).await
+    }
+
+    /// An API token for a new user with `role` (made directly in the store).
+    pub async fn token_for(&self, role: Role) -> Auth {
+        let store = &self.state.store;
+        let username = format!("{}-{}", role.name(), rand::random::<u32>());
+        let user = store
+            .create_user(
+                self.state.site,
+                &NewUser {
+                    username,
+                    password_hash: password::hash("a long enough password").unwrap(),
+                    role,
+                    person: None,
+                    must_change_password: false,
+                },
+                NOW,
+            )
+            .await
+            .unwrap();
+        let token = format!("{}{}", tokens::API_TOKEN_PREFIX, tokens::random_secret());
+        store
+            .create_api_token(user.id, "test", &tokens::hash(&token), NOW)
+            .await
+            .unwrap();
+        Auth::Token(token)
+    }
+}

@@ -179,3 +179,26 @@ CREATE TABLE api_tokens (
     last_used_at INTEGER,
     revoked_at INTEGER
 );
+
+-- Lobby kiosks and guard stations: devices like controllers, with their own keys.
+CREATE TABLE kiosks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    site_id INTEGER NOT NULL REFERENCES sites (id),
+    name TEXT NOT NULL,
+    enrollment_code_hash BLOB,
+    enrollment_expires_at INTEGER,
+    public_key BLOB,
+    enrolled_at INTEGER,
+    last_seen_at INTEGER,
+    revoked_at INTEGER,
+    UNIQUE (site_id, name)
+);
+
+-- Nonces of signed device requests seen within the replay window; older ones are pruned.
+CREATE TABLE device_nonces (
+    device TEXT NOT NULL,          -- controller:<id> | kiosk:<id>
+    nonce TEXT NOT NULL,
+    seen_at INTEGER NOT NULL,
+    PRIMARY KEY (device, nonce)
+);
+CREATE INDEX device_nonces_seen ON device_nonces (seen_at);

@@ -5,6 +5,7 @@
 mod alarm;
 mod command;
 mod event;
+pub mod signed_request;
 
 pub use alarm::{Alarm, AlarmKind, AlarmSource, Severity};
 pub use command::{Command, CommandAck, CommandEnvelope, CommandId, CommandOutcome, Scope};

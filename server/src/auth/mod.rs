@@ -1,6 +1,7 @@
 //! Who is calling: passwords, sessions, API tokens, device keys, and the access rules that
 //! admit principals to handlers.
 
+pub mod device;
 pub mod password;
 pub mod principal;
 pub mod resolve;

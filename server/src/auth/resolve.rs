@@ -1,7 +1,9 @@
 //! Finding the caller of a request: an API token (`Authorization: Bearer ght_…`), or a
 //! session cookie — and then, for a request that changes something, the session's CSRF
-//! token in the `X-CSRF-Token` header.
+//! token in the `X-CSRF-Token` header. Devices are found earlier, by the signature
+//! middleware (`auth::device`).
 
+use super::device::DevicePrincipal;
 use super::principal::Principal;
 use super::tokens;
 use crate::http::error::ApiError;
@@ -17,6 +19,9 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The caller, if the request carries valid credentials. Credentials that are present but
 /// wrong are an error (401), not an anonymous request.
 pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Principal>, ApiError> {
+    if let Some(DevicePrincipal(device)) = parts.extensions.get() {
+        return Ok(Some(device.clone()));
+    }
     let now = state.now().0;
     if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
         let token = auth

@@ -18,6 +18,10 @@ pub enum ApiError {
     /// 401: no valid session or token.
     #[error("authentication required")]
     Unauthenticated,
+    /// 401: credentials were sent but are not valid, and saying why helps the caller (a
+    /// device whose clock is off, a replayed request).
+    #[error("{0}")]
+    BadCredentials(String),
     /// 403: authenticated, but the role may not do this.
     #[error("your role may not do this")]
     Forbidden,
@@ -69,7 +73,9 @@ impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, Option<&'static str>) {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request", None),
-            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", None),
+            ApiError::Unauthenticated | ApiError::BadCredentials(_) => {
+                (StatusCode::UNAUTHORIZED, "unauthenticated", None)
+            }
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", None),
             ApiError::Csrf => (StatusCode::FORBIDDEN, "csrf", None),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),

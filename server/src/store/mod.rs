@@ -16,6 +16,7 @@ mod badges;
 mod bundle;
 mod columns;
 mod credentials;
+mod devices;
 mod error;
 mod groups;
 mod people;
@@ -25,6 +26,7 @@ mod users;
 mod zones_doors;
 
 pub use badges::{BadgeRecord, NewBadge};
+pub use devices::DeviceKind;
 pub use error::StoreError;
 pub use groups::{GroupRecord, NewGroup};
 pub use people::{NewPerson, PersonRecord};

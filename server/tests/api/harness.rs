@@ -4,7 +4,12 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use gatehouse_core::credential::IssuerKey;
 use gatehouse_core::time::Timestamp;
+use gatehouse_core::wire::signed_request::{DEVICE_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signing_message};
+use gatehouse_server::store::DeviceKind;
 use gatehouse_server::auth::{password, tokens};
 use gatehouse_server::config::Config;
 use gatehouse_server::startup::prepare;
@@ -32,6 +37,8 @@ pub enum Auth {
     Session { cookie: String, csrf: String },
     /// An API token.
     Token(String),
+    /// A device signing its requests (`controller:<id>` or `kiosk:<id>`).
+    Device { name: String, key: Arc<IssuerKey> },
 }
 
 /// A response, read.
@@ -66,9 +73,10 @@ impl TestServer {
         path: &str,
         body: Option<Value>,
     ) -> Reply {
+        let method_name = method.clone();
         let mut req = Request::builder().method(method).uri(path);
         match auth {
-            Auth::None => {}
+            Auth::None | Auth::Device { .. } => {}
             Auth::Session { cookie, csrf } => {
                 req = req
                     .header(header::COOKIE, cookie.as_str())
@@ -76,13 +84,20 @@ impl TestServer {
             }
             Auth::Token(t) => req = req.header(header::AUTHORIZATION, format!("Bearer {t}")),
         }
-        let req = match body {
-            Some(b) => req
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(b.to_string())),
-            None => req.body(Body::empty()),
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        if !bytes.is_empty() {
+            req = req.header(header::CONTENT_TYPE, "application/json");
         }
-        .unwrap();
+        if let Auth::Device { name, key } = auth {
+            let nonce = format!("{:032x}", rand::random::<u128>());
+            let message = signing_message(method_name.as_str(), path, NOW, &nonce, &bytes);
+            req = req
+                .header(DEVICE_HEADER, name.as_str())
+                .header(TIMESTAMP_HEADER, NOW.to_string())
+                .header(NONCE_HEADER, nonce)
+                .header(SIGNATURE_HEADER, URL_SAFE_NO_PAD.encode(key.sign(&message)));
+        }
+        let req = req.body(Body::from(bytes)).unwrap();
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
@@ -134,5 +149,18 @@ impl TestServer {
             .await
             .unwrap();
         Auth::Token(token)
+    }
+
+    /// A new enrolled device of `kind` that signs its requests.
+    pub async fn device(&self, kind: DeviceKind) -> Auth {
+        let store = &self.state.store;
+        let name = format!("{}-{}", kind.name(), rand::random::<u32>());
+        let id = match kind {
+            DeviceKind::Controller => u64::from(store.create_controller(self.state.site, &name).await.unwrap().id.0),
+            DeviceKind::Kiosk => store.create_kiosk(self.state.site, &name).await.unwrap(),
+        };
+        let key = IssuerKey::from_seed(&rand::random::<[u8; 32]>());
+        store.set_device_key(self.state.site, kind, id, &key.public().to_bytes(), NOW).await.unwrap();
+        Auth::Device { name: format!("{}:{id}", kind.name()), key: Arc::new(key) }
     }
 }

@@ -1,0 +1,104 @@
+//! Devices (door controllers, kiosks) as callers: their registered public keys and the
+//! nonces of their signed requests.
+
+use super::columns::id;
+use super::{Store, StoreError};
+use gatehouse_core::ids::SiteId;
+
+/// A kind of device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DeviceKind {
+    /// A door controller.
+    Controller,
+    /// A lobby kiosk or guard station.
+    Kiosk,
+}
+
+impl DeviceKind {
+    /// Its name in the `X-GH-Device` header and the nonce table.
+    pub const fn name(self) -> &'static str {
+        match self {
+            DeviceKind::Controller => "controller",
+            DeviceKind::Kiosk => "kiosk",
+        }
+    }
+
+    fn table(self) -> &'static str {
+        match self {
+            DeviceKind::Controller => "controllers",
+            DeviceKind::Kiosk => "kiosks",
+        }
+    }
+}
+
+impl Store {
+    /// The registered public key of an enrolled, not revoked device of `site`.
+    pub async fn device_key(&self, site: SiteId, kind: DeviceKind, device: u64) -> Result<Option<[u8; 32]>, StoreError> {
+        let key: Option<Option<Vec<u8>>> = sqlx::query_scalar(&format!(
+            "SELECT public_key FROM {} WHERE id = $1 AND site_id = $2 AND revoked_at IS NULL",
+            kind.table()
+        ))
+        .bind(id(device))
+        .bind(i64::from(site.0))
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(key.flatten().and_then(|k| k.try_into().ok()))
+    }
+
+    /// Registers a device's public key (enrollment) and marks it seen.
+    pub async fn set_device_key(&self, site: SiteId, kind: DeviceKind, device: u64, key: &[u8; 32], now_ms: i64) -> Result<(), StoreError> {
+        let done = sqlx::query(&format!(
+            "UPDATE {} SET public_key = $1, enrolled_at = $2, enrollment_code_hash = NULL WHERE id = $3 AND site_id = $4",
+            kind.table()
+        ))
+        .bind(key.to_vec())
+        .bind(now_ms)
+        .bind(id(device))
+        .bind(i64::from(site.0))
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound { what: kind.name(), id: id(device) });
+        }
+        Ok(())
+    }
+
+    /// Creates a kiosk (not yet enrolled); returns its id.
+    pub async fn create_kiosk(&self, site: SiteId, name: &str) -> Result<u64, StoreError> {
+        let new: i64 = sqlx::query_scalar("INSERT INTO kiosks (site_id, name) VALUES ($1, $2) RETURNING id")
+            .bind(i64::from(site.0))
+            .bind(name)
+            .fetch_one(self.pool())
+            .await
+            .map_err(|e| StoreError::on_constraint(e, "name", "site"))?;
+        Ok(new.unsigned_abs())
+    }
+
+    /// Records a request nonce; false if this device used it before (a replay). Nonces
+    /// older than `forget_before_ms` are pruned on the way.
+    pub async fn remember_nonce(&self, device: &str, nonce: &str, now_ms: i64, forget_before_ms: i64) -> Result<bool, StoreError> {
+        sqlx::query("DELETE FROM device_nonces WHERE seen_at < $1")
+            .bind(forget_before_ms)
+            .execute(self.pool())
+            .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO device_nonces (device, nonce, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(device)
+        .bind(nonce)
+        .bind(now_ms)
+        .execute(self.pool())
+        .await?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
+    /// Notes that a device called in.
+    pub async fn device_seen(&self, kind: DeviceKind, device: u64, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query(&format!("UPDATE {} SET last_seen_at = $1 WHERE id = $2", kind.table()))
+            .bind(now_ms)
+            .bind(id(device))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}

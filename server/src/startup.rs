@@ -49,20 +49,9 @@ pub async fn prepare(config: &Config, clock: Clock) -> Result<Prepared, StartErr
     dir.ensure()?;
     let keyring = Keyring::open(&dir)?;
     let tls = ServerTls::load_or_create(&dir, &config.tls)?;
-    let url = match &config.database_url {
-        Some(url) => url.expose().to_string(),
-        None => Store::sqlite_url(&dir.database()),
-    };
-    let store = Store::open(&url).await?;
+    let store = open_store(config).await?;
     let now = clock();
-    let site = match store.sites().await?.first() {
-        Some(site) => site.id,
-        None => {
-            let mut salt = [0u8; 16];
-            rand::rngs::OsRng.fill_bytes(&mut salt);
-            store.create_site("Gatehouse", "UTC", salt, now.0).await?.id
-        }
-    };
+    let site = first_site(&store, now.0).await?;
     let initial_admin_password = bootstrap_admin(&store, &dir, site, now.0).await?;
     let state = AppState {
         store,
@@ -70,11 +59,37 @@ pub async fn prepare(config: &Config, clock: Clock) -> Result<Prepared, StartErr
         site,
         clock,
         tls: tls.is_some(),
+        tls_fingerprint: tls.as_ref().map(ServerTls::fingerprint),
     };
     Ok(Prepared {
         state,
         tls,
         initial_admin_password,
+    })
+}
+
+/// Opens the configured database (the SQLite file in the data directory unless a URL is
+/// configured), creating the data directory if need be, and applies the migrations. The
+/// server and the admin commands (`gatehouse admin …`) open it the same way.
+pub async fn open_store(config: &Config) -> Result<Store, StartError> {
+    let dir = DataDir::new(&config.data_dir);
+    dir.ensure()?;
+    let url = match &config.database_url {
+        Some(url) => url.expose().to_string(),
+        None => Store::sqlite_url(&dir.database()),
+    };
+    Ok(Store::open(&url).await?)
+}
+
+/// The site this server runs, created on the very first start.
+pub async fn first_site(store: &Store, now_ms: i64) -> Result<SiteId, StartError> {
+    Ok(match store.sites().await?.first() {
+        Some(site) => site.id,
+        None => {
+            let mut salt = [0u8; 16];
+            rand::rngs::OsRng.fill_bytes(&mut salt);
+            store.create_site("Gatehouse", "UTC", salt, now_ms).await?.id
+        }
     })
 }
 

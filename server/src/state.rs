@@ -32,6 +32,9 @@ pub struct AppState {
     pub clock: Clock,
     /// Whether requests arrive over TLS (session cookies are then `Secure`).
     pub tls: bool,
+    /// SHA-256 of the server's TLS certificate, which enrollment codes carry so devices pin
+    /// it; none when TLS is off (loopback development).
+    pub tls_fingerprint: Option<[u8; 32]>,
 }
 
 impl std::fmt::Debug for AppState {

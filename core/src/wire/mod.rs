@@ -4,6 +4,7 @@
 
 mod alarm;
 mod command;
+pub mod enrollment;
 mod event;
 pub mod signed_request;
 

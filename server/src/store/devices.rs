@@ -5,29 +5,13 @@ use super::columns::id;
 use super::{Store, StoreError};
 use gatehouse_core::ids::SiteId;
 
-/// A kind of device.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DeviceKind {
-    /// A door controller.
-    Controller,
-    /// A lobby kiosk or guard station.
-    Kiosk,
-}
+pub use gatehouse_core::wire::enrollment::DeviceKind;
 
-impl DeviceKind {
-    /// Its name in the `X-GH-Device` header and the nonce table.
-    pub const fn name(self) -> &'static str {
-        match self {
-            DeviceKind::Controller => "controller",
-            DeviceKind::Kiosk => "kiosk",
-        }
-    }
-
-    fn table(self) -> &'static str {
-        match self {
-            DeviceKind::Controller => "controllers",
-            DeviceKind::Kiosk => "kiosks",
-        }
+/// The table of a kind of device.
+fn table(kind: DeviceKind) -> &'static str {
+    match kind {
+        DeviceKind::Controller => "controllers",
+        DeviceKind::Kiosk => "kiosks",
     }
 }
 
@@ -36,7 +20,7 @@ impl Store {
     pub async fn device_key(&self, site: SiteId, kind: DeviceKind, device: u64) -> Result<Option<[u8; 32]>, StoreError> {
         let key: Option<Option<Vec<u8>>> = sqlx::query_scalar(&format!(
             "SELECT public_key FROM {} WHERE id = $1 AND site_id = $2 AND revoked_at IS NULL",
-            kind.table()
+            table(kind)
         ))
         .bind(id(device))
         .bind(i64::from(site.0))
@@ -49,7 +33,7 @@ impl Store {
     pub async fn set_device_key(&self, site: SiteId, kind: DeviceKind, device: u64, key: &[u8; 32], now_ms: i64) -> Result<(), StoreError> {
         let done = sqlx::query(&format!(
             "UPDATE {} SET public_key = $1, enrolled_at = $2, enrollment_code_hash = NULL WHERE id = $3 AND site_id = $4",
-            kind.table()
+            table(kind)
         ))
         .bind(key.to_vec())
         .bind(now_ms)
@@ -94,11 +78,50 @@ impl Store {
 
     /// Notes that a device called in.
     pub async fn device_seen(&self, kind: DeviceKind, device: u64, now_ms: i64) -> Result<(), StoreError> {
-        sqlx::query(&format!("UPDATE {} SET last_seen_at = $1 WHERE id = $2", kind.table()))
+        sqlx::query(&format!("UPDATE {} SET last_seen_at = $1 WHERE id = $2", table(kind)))
             .bind(now_ms)
             .bind(id(device))
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+
+    /// Starts (or restarts) the enrollment of a device: stores the hash of its one-time
+    /// code, valid until `expires_ms`. A device already enrolled keeps working with its key
+    /// until the new enrollment completes (a replacement controller).
+    pub async fn start_enrollment(&self, site: SiteId, kind: DeviceKind, device: u64, code_hash: &[u8; 32], expires_ms: i64) -> Result<(), StoreError> {
+        let done = sqlx::query(&format!(
+            "UPDATE {} SET enrollment_code_hash = $1, enrollment_expires_at = $2 WHERE id = $3 AND site_id = $4 AND revoked_at IS NULL",
+            table(kind)
+        ))
+        .bind(code_hash.to_vec())
+        .bind(expires_ms)
+        .bind(id(device))
+        .bind(i64::from(site.0))
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound { what: kind.name(), id: id(device) });
+        }
+        Ok(())
+    }
+
+    /// Completes an enrollment: if `code_hash` is the device's live one-time code, registers
+    /// `key` and consumes the code. False for a wrong, used or expired code.
+    pub async fn complete_enrollment(&self, site: SiteId, kind: DeviceKind, device: u64, code_hash: &[u8; 32], key: &[u8; 32], now_ms: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(&format!(
+            "UPDATE {} SET public_key = $1, enrolled_at = $2, last_seen_at = $2, enrollment_code_hash = NULL, \
+             enrollment_expires_at = NULL WHERE id = $3 AND site_id = $4 AND enrollment_code_hash = $5 \
+             AND enrollment_expires_at > $2 AND revoked_at IS NULL",
+            table(kind)
+        ))
+        .bind(key.to_vec())
+        .bind(now_ms)
+        .bind(id(device))
+        .bind(i64::from(site.0))
+        .bind(code_hash.to_vec())
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

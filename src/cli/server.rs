@@ -23,24 +23,26 @@ pub struct ServerArgs {
     listen: Option<SocketAddr>,
 }
 
-/// Loads the configuration: file, then `GATEHOUSE_…` variables, then these flags.
+/// Loads the configuration: file, then `GATEHOUSE_…` variables, then the command-line
+/// flags — passed as the variables they override, so they go through the same validation
+/// (plain HTTP off loopback is refused whichever way it was asked for).
 pub fn load_config(
     file: Option<&std::path::Path>,
     data_dir: Option<PathBuf>,
+    listen: Option<SocketAddr>,
 ) -> Result<Config, Failure> {
-    let mut config = Config::load(file, std::env::vars())
-        .map_err(|e| Failure::Usage(format!("configuration: {e}")))?;
+    let mut env: Vec<(String, String)> = std::env::vars().collect();
     if let Some(dir) = data_dir {
-        config.data_dir = dir;
+        env.push(("GATEHOUSE_DATA_DIR".into(), dir.display().to_string()));
     }
-    Ok(config)
+    if let Some(listen) = listen {
+        env.push(("GATEHOUSE_LISTEN".into(), listen.to_string()));
+    }
+    Config::load(file, env).map_err(|e| Failure::Usage(format!("configuration: {e}")))
 }
 
 pub fn run(args: ServerArgs) -> Result<(), Failure> {
-    let mut config = load_config(args.config.as_deref(), args.data_dir)?;
-    if let Some(listen) = args.listen {
-        config.listen = listen;
-    }
+    let config = load_config(args.config.as_deref(), args.data_dir, args.listen)?;
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_new(&config.log)

@@ -7,6 +7,7 @@
 mod card;
 mod interop;
 mod keys;
+mod server;
 mod support;
 mod tamper;
 mod validity;

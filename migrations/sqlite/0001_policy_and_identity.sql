@@ -51,7 +51,7 @@ CREATE TABLE schedules (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     site_id INTEGER NOT NULL REFERENCES sites (id),
     name TEXT NOT NULL,
-    windows TEXT NOT NULL,         -- JSON: [{"days": 31, "start": 480, "end": 1080}]
+    windows TEXT NOT NULL,         -- JSON: [{"days": 31, "time": {"start": 480, "end": 1080}}]
     holiday_calendar_id INTEGER REFERENCES holiday_calendars (id),
     holiday_windows TEXT NOT NULL, -- JSON: [{"start": 600, "end": 720}]
     UNIQUE (site_id, name)
@@ -169,6 +169,8 @@ CREATE TABLE sessions (
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
 );
+-- A user's sessions are ended together (password change, reset, logout elsewhere).
+CREATE INDEX sessions_user ON sessions (user_id);
 
 CREATE TABLE api_tokens (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -179,6 +181,7 @@ CREATE TABLE api_tokens (
     last_used_at INTEGER,
     revoked_at INTEGER
 );
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
 
 -- Lobby kiosks and guard stations: devices like controllers, with their own keys.
 CREATE TABLE kiosks (
@@ -202,3 +205,14 @@ CREATE TABLE device_nonces (
     PRIMARY KEY (device, nonce)
 );
 CREATE INDEX device_nonces_seen ON device_nonces (seen_at);
+
+-- The last signed bundles sent to each controller, so the next answer can be a delta from
+-- the version the controller holds. A few per controller are kept.
+CREATE TABLE controller_bundles (
+    controller_id INTEGER NOT NULL REFERENCES controllers (id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    bundle BLOB NOT NULL,           -- the signed bundle, GHB1 form
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (controller_id, epoch, version)
+);

@@ -16,4 +16,5 @@ pub mod serve;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod sync;
 pub mod tls;

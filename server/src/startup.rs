@@ -54,12 +54,14 @@ pub async fn prepare(config: &Config, clock: Clock) -> Result<Prepared, StartErr
     let site = first_site(&store, now.0).await?;
     let initial_admin_password = bootstrap_admin(&store, &dir, site, now.0).await?;
     let state = AppState {
-        store,
+        store: store.clone(),
         keyring: Arc::new(RwLock::new(keyring)),
         site,
         clock,
         tls: tls.is_some(),
         tls_fingerprint: tls.as_ref().map(ServerTls::fingerprint),
+        policy: crate::sync::watch::start(store.clone(), site).await?,
+        site_bundle: Default::default(),
     };
     Ok(Prepared {
         state,
@@ -88,7 +90,10 @@ pub async fn first_site(store: &Store, now_ms: i64) -> Result<SiteId, StartError
         None => {
             let mut salt = [0u8; 16];
             rand::rngs::OsRng.fill_bytes(&mut salt);
-            store.create_site("Gatehouse", "UTC", salt, now_ms).await?.id
+            store
+                .create_site("Gatehouse", "UTC", salt, now_ms)
+                .await?
+                .id
         }
     })
 }

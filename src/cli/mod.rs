@@ -1,5 +1,6 @@
 //! The `gatehouse` command line.
 
+mod admin;
 mod card;
 mod credential;
 mod demo;
@@ -31,6 +32,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Run the central server.
     Server(server::ServerArgs),
+    /// Console users: create one, or reset a password (prints a one-time password).
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
 }
 
 /// Runs a parsed command line.
@@ -41,6 +45,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Command::Card(cmd) => card::run(cmd),
         Command::Demo(args) => demo::run(args),
         Command::Server(args) => server::run(args),
+        Command::Admin(cmd) => admin::run(cmd),
     }
 }
 

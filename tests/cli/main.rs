@@ -4,6 +4,7 @@
 //! tests/python/gh_pass.py: passes must cross between the two, and both must refuse the same
 //! tampered passes for the same reason. `support::python` finds it (run `scripts/test`).
 
+mod admin;
 mod card;
 mod interop;
 mod keys;

@@ -68,7 +68,13 @@ pub struct EnrollmentCodeError(&'static str);
 
 impl fmt::Display for EnrollmentCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "GHE1.{}.{}.{}.", self.kind.name(), self.device, self.secret)?;
+        write!(
+            f,
+            "GHE1.{}.{}.{}.",
+            self.kind.name(),
+            self.device,
+            self.secret
+        )?;
         match &self.fingerprint {
             Some(fp) => fp.iter().try_for_each(|b| write!(f, "{b:02x}")),
             None => f.write_str("none"),
@@ -87,18 +93,27 @@ impl FromStr for EnrollmentCode {
         if *version != "GHE1" {
             return Err(EnrollmentCodeError("it starts with GHE1"));
         }
-        let kind = DeviceKind::from_name(kind).ok_or(EnrollmentCodeError("the kind is controller or kiosk"))?;
-        let device = device.parse().map_err(|_| EnrollmentCodeError("the id is a number"))?;
+        let kind = DeviceKind::from_name(kind)
+            .ok_or(EnrollmentCodeError("the kind is controller or kiosk"))?;
+        let device = device
+            .parse()
+            .map_err(|_| EnrollmentCodeError("the id is a number"))?;
         let secret_ok = (16..=64).contains(&secret.len())
-            && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && secret
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !secret_ok {
-            return Err(EnrollmentCodeError("the secret is 16 to 64 URL-safe characters"));
+            return Err(EnrollmentCodeError(
+                "the secret is 16 to 64 URL-safe characters",
+            ));
         }
         let fingerprint = match *fingerprint {
             "none" => None,
             hex => {
                 if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return Err(EnrollmentCodeError("the fingerprint is 64 hex digits or none"));
+                    return Err(EnrollmentCodeError(
+                        "the fingerprint is 64 hex digits or none",
+                    ));
                 }
                 let mut fp = [0u8; 32];
                 for (i, byte) in fp.iter_mut().enumerate() {
@@ -108,7 +123,12 @@ impl FromStr for EnrollmentCode {
                 Some(fp)
             }
         };
-        Ok(EnrollmentCode { kind, device, secret: secret.to_string(), fingerprint })
+        Ok(EnrollmentCode {
+            kind,
+            device,
+            secret: secret.to_string(),
+            fingerprint,
+        })
     }
 }
 
@@ -127,11 +147,27 @@ mod tests {
         let text = code.to_string();
         assert!(text.starts_with("GHE1.controller.12.abcdefghijklmnopqrstuv.abab"));
         assert_eq!(text.parse::<EnrollmentCode>().unwrap(), code);
-        assert!("GHE2.controller.12.abcdefghijklmnopqrstuv.none".parse::<EnrollmentCode>().is_err());
-        assert!("GHE1.door.12.abcdefghijklmnopqrstuv.none".parse::<EnrollmentCode>().is_err());
-        assert!("GHE1.kiosk.x.abcdefghijklmnopqrstuv.none".parse::<EnrollmentCode>().is_err());
+        assert!(
+            "GHE2.controller.12.abcdefghijklmnopqrstuv.none"
+                .parse::<EnrollmentCode>()
+                .is_err()
+        );
+        assert!(
+            "GHE1.door.12.abcdefghijklmnopqrstuv.none"
+                .parse::<EnrollmentCode>()
+                .is_err()
+        );
+        assert!(
+            "GHE1.kiosk.x.abcdefghijklmnopqrstuv.none"
+                .parse::<EnrollmentCode>()
+                .is_err()
+        );
         assert!("GHE1.kiosk.3.short.none".parse::<EnrollmentCode>().is_err());
-        assert!("GHE1.kiosk.3.abcdefghijklmnopqrstuv.abcd".parse::<EnrollmentCode>().is_err());
+        assert!(
+            "GHE1.kiosk.3.abcdefghijklmnopqrstuv.abcd"
+                .parse::<EnrollmentCode>()
+                .is_err()
+        );
         let plain: EnrollmentCode = "GHE1.kiosk.3.abcdefghijklmnopqrstuv.none".parse().unwrap();
         assert_eq!(plain.fingerprint, None);
         assert!(!format!("{plain:?}").contains("abcdefgh"));

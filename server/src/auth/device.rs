@@ -17,7 +17,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_core::credential::PublicKey;
 use gatehouse_core::ids::ControllerId;
 use gatehouse_core::wire::signed_request::{
-    DEVICE_HEADER, NONCE_HEADER, REPLAY_WINDOW_MS, SIGNATURE_HEADER, TIMESTAMP_HEADER, nonce_is_valid, signing_message,
+    DEVICE_HEADER, NONCE_HEADER, REPLAY_WINDOW_MS, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+    nonce_is_valid, signing_message,
 };
 
 /// A request signed by a device, as the middleware found it.
@@ -42,26 +43,39 @@ fn parse_device(text: &str) -> Option<(DeviceKind, u64)> {
 }
 
 /// Verifies a device's signature when the request carries one.
-pub async fn verify_device(State(state): State<AppState>, req: Request, next: Next) -> Result<Response, ApiError> {
+pub async fn verify_device(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
     if !req.headers().contains_key(DEVICE_HEADER) {
         return Ok(next.run(req).await);
     }
     let (parts, body) = req.into_parts();
     let device_text = header(&parts.headers, DEVICE_HEADER)?;
-    let (kind, device) = parse_device(device_text)
-        .ok_or_else(|| ApiError::BadCredentials(format!("{DEVICE_HEADER} is controller:<id> or kiosk:<id>")))?;
+    let (kind, device) = parse_device(device_text).ok_or_else(|| {
+        ApiError::BadCredentials(format!("{DEVICE_HEADER} is controller:<id> or kiosk:<id>"))
+    })?;
     let timestamp: i64 = header(&parts.headers, TIMESTAMP_HEADER)?
         .parse()
-        .map_err(|_| ApiError::BadCredentials(format!("{TIMESTAMP_HEADER} is Unix milliseconds")))?;
+        .map_err(|_| {
+            ApiError::BadCredentials(format!("{TIMESTAMP_HEADER} is Unix milliseconds"))
+        })?;
     let nonce = header(&parts.headers, NONCE_HEADER)?;
     if !nonce_is_valid(nonce) {
-        return Err(ApiError::BadCredentials(format!("{NONCE_HEADER} is 16 to 64 URL-safe characters")));
+        return Err(ApiError::BadCredentials(format!(
+            "{NONCE_HEADER} is 16 to 64 URL-safe characters"
+        )));
     }
     let signature: [u8; 64] = URL_SAFE_NO_PAD
         .decode(header(&parts.headers, SIGNATURE_HEADER)?)
         .ok()
         .and_then(|s| s.try_into().ok())
-        .ok_or_else(|| ApiError::BadCredentials(format!("{SIGNATURE_HEADER} is a base64url Ed25519 signature")))?;
+        .ok_or_else(|| {
+            ApiError::BadCredentials(format!(
+                "{SIGNATURE_HEADER} is a base64url Ed25519 signature"
+            ))
+        })?;
     let now = state.now().0;
     if (now - timestamp).abs() > REPLAY_WINDOW_MS {
         return Err(ApiError::BadCredentials(format!(
@@ -77,15 +91,28 @@ pub async fn verify_device(State(state): State<AppState>, req: Request, next: Ne
         .device_key(state.site, kind, device)
         .await?
         .and_then(|k| PublicKey::from_bytes(&k).ok())
-        .ok_or_else(|| ApiError::BadCredentials(format!("{device_text} is not an enrolled device")))?;
-    let path = parts.uri.path_and_query().map_or(parts.uri.path(), |p| p.as_str());
+        .ok_or_else(|| {
+            ApiError::BadCredentials(format!("{device_text} is not an enrolled device"))
+        })?;
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or(parts.uri.path(), |p| p.as_str());
     let message = signing_message(parts.method.as_str(), path, timestamp, nonce, &body);
     if !key.verify(&message, &signature) {
-        return Err(ApiError::BadCredentials("the request signature does not verify".into()));
+        return Err(ApiError::BadCredentials(
+            "the request signature does not verify".into(),
+        ));
     }
     let device_name = format!("{}:{device}", kind.name());
-    if !state.store.remember_nonce(&device_name, nonce, now, now - 2 * REPLAY_WINDOW_MS).await? {
-        return Err(ApiError::BadCredentials("this request was already received (replay)".into()));
+    if !state
+        .store
+        .remember_nonce(&device_name, nonce, now, now - 2 * REPLAY_WINDOW_MS)
+        .await?
+    {
+        return Err(ApiError::BadCredentials(
+            "this request was already received (replay)".into(),
+        ));
     }
     state.store.device_seen(kind, device, now).await?;
     let principal = match kind {

@@ -6,6 +6,7 @@ pub mod password;
 pub mod principal;
 pub mod resolve;
 pub mod rules;
+pub mod throttle;
 pub mod tokens;
 
 pub use principal::{Actor, Principal};

@@ -9,7 +9,7 @@ use super::tokens;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use axum::http::request::Parts;
-use axum::http::{Method, header};
+use axum::http::{HeaderMap, Method, header};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "gh_session";
@@ -35,7 +35,7 @@ pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Principal
             .map(|u| Some(Principal::User(u)))
             .ok_or(ApiError::Unauthenticated);
     }
-    let Some(session) = cookie(parts, SESSION_COOKIE) else {
+    let Some(session) = cookie(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
     };
     let (user, csrf) = state
@@ -58,9 +58,8 @@ pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Principal
 }
 
 /// A cookie's value.
-fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

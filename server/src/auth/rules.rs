@@ -16,6 +16,10 @@ use std::marker::PhantomData;
 pub trait Rule: Send + Sync + 'static {
     /// Who may call.
     const ALLOWED: &'static [Actor];
+    /// Whether a user who must still replace a one-time password may call. Only
+    /// [`Account`] does: such a user can see who they are, change the password and sign
+    /// out, and nothing else.
+    const BEFORE_PASSWORD_CHANGE: bool = false;
 }
 
 macro_rules! rule {
@@ -60,13 +64,22 @@ rule!(
     /// Any signed-in user (their own account, their own tokens).
     AnyUser = [User(Admin), User(Security), User(Receptionist), User(Host), User(Auditor)]
 );
+/// The caller's own account: who am I, change my password, sign out. Any user, including
+/// one who must first replace a one-time password.
+#[derive(Debug)]
+pub struct Account;
+impl Rule for Account {
+    const ALLOWED: &'static [Actor] = AnyUser::ALLOWED;
+    const BEFORE_PASSWORD_CHANGE: bool = true;
+}
 rule!(
     /// The controller sync channel.
     ControllerOnly = [Controller]
 );
 
 /// An authenticated caller that rule `R` admits. Extracting it answers 401 without valid
-/// credentials and 403 when the caller's kind is not in the rule.
+/// credentials, 403 `forbidden` when the caller's kind is not in the rule, and 403
+/// `password_change_required` for a user with a one-time password outside [`Account`].
 #[derive(Debug)]
 pub struct Allow<R: Rule> {
     /// Who is calling.
@@ -81,13 +94,16 @@ impl<R: Rule> FromRequestParts<AppState> for Allow<R> {
         let principal = resolve(parts, state)
             .await?
             .ok_or(ApiError::Unauthenticated)?;
-        if R::ALLOWED.contains(&principal.actor()) {
-            Ok(Allow {
-                principal,
-                rule: PhantomData,
-            })
-        } else {
-            Err(ApiError::Forbidden)
+        if !R::ALLOWED.contains(&principal.actor()) {
+            return Err(ApiError::Forbidden);
         }
+        let must_change = principal.user().is_some_and(|u| u.must_change_password);
+        if must_change && !R::BEFORE_PASSWORD_CHANGE {
+            return Err(ApiError::PasswordChangeRequired);
+        }
+        Ok(Allow {
+            principal,
+            rule: PhantomData,
+        })
     }
 }

@@ -37,15 +37,27 @@ pub struct IssuedCode {
     expires_at: i64,
 }
 
-async fn issue_code(state: &AppState, kind: DeviceKind, device: u64) -> Result<IssuedCode, ApiError> {
+async fn issue_code(
+    state: &AppState,
+    kind: DeviceKind,
+    device: u64,
+) -> Result<IssuedCode, ApiError> {
     let secret = tokens::random_secret();
     let expires_at = state.now().0 + CODE_LIFETIME_MS;
     state
         .store
         .start_enrollment(state.site, kind, device, &tokens::hash(&secret), expires_at)
         .await?;
-    let code = EnrollmentCode { kind, device, secret, fingerprint: state.tls_fingerprint };
-    Ok(IssuedCode { code: code.to_string(), expires_at })
+    let code = EnrollmentCode {
+        kind,
+        device,
+        secret,
+        fingerprint: state.tls_fingerprint,
+    };
+    Ok(IssuedCode {
+        code: code.to_string(),
+        expires_at,
+    })
 }
 
 /// Issues a one-time enrollment code for a controller (also to replace one whose SD card
@@ -58,7 +70,10 @@ pub async fn controller_code(
     State(state): State<AppState>,
     Path(id): Path<u64>,
 ) -> Result<(StatusCode, Json<IssuedCode>), ApiError> {
-    Ok((StatusCode::CREATED, Json(issue_code(&state, DeviceKind::Controller, id).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(issue_code(&state, DeviceKind::Controller, id).await?),
+    ))
 }
 
 /// A new kiosk or guard station.
@@ -87,10 +102,19 @@ pub async fn create_kiosk(
     Json(kiosk): Json<NewKiosk>,
 ) -> Result<(StatusCode, Json<KioskCreated>), ApiError> {
     if kiosk.name.trim().is_empty() || kiosk.name.len() > 200 {
-        return Err(ApiError::Invalid { field: "name", message: "must be 1 to 200 characters".into() });
+        return Err(ApiError::Invalid {
+            field: "name",
+            message: "must be 1 to 200 characters".into(),
+        });
     }
     let id = state.store.create_kiosk(state.site, &kiosk.name).await?;
-    Ok((StatusCode::CREATED, Json(KioskCreated { id, name: kiosk.name })))
+    Ok((
+        StatusCode::CREATED,
+        Json(KioskCreated {
+            id,
+            name: kiosk.name,
+        }),
+    ))
 }
 
 /// Issues a one-time enrollment code for a kiosk.
@@ -102,7 +126,10 @@ pub async fn kiosk_code(
     State(state): State<AppState>,
     Path(id): Path<u64>,
 ) -> Result<(StatusCode, Json<IssuedCode>), ApiError> {
-    Ok((StatusCode::CREATED, Json(issue_code(&state, DeviceKind::Kiosk, id).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(issue_code(&state, DeviceKind::Kiosk, id).await?),
+    ))
 }
 
 /// A device presenting its code and its key.
@@ -127,25 +154,48 @@ pub struct Enrolled {
 /// Enrolls a device: open to anyone holding a live code, which is used up.
 #[utoipa::path(post, path = "/api/v1/enroll", tag = "devices", request_body = Enroll,
     responses((status = 200, body = Enrolled), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn enroll(State(state): State<AppState>, Json(req): Json<Enroll>) -> Result<Json<Enrolled>, ApiError> {
-    let code: EnrollmentCode = req
-        .code
-        .parse()
-        .map_err(|e: gatehouse_core::wire::enrollment::EnrollmentCodeError| ApiError::Invalid { field: "code", message: e.to_string() })?;
+pub async fn enroll(
+    State(state): State<AppState>,
+    Json(req): Json<Enroll>,
+) -> Result<Json<Enrolled>, ApiError> {
+    let code: EnrollmentCode =
+        req.code
+            .parse()
+            .map_err(|e: gatehouse_core::wire::enrollment::EnrollmentCodeError| {
+                ApiError::Invalid {
+                    field: "code",
+                    message: e.to_string(),
+                }
+            })?;
     let key: [u8; 32] = URL_SAFE_NO_PAD
         .decode(&req.public_key)
         .ok()
         .and_then(|k| k.try_into().ok())
         .filter(|k| PublicKey::from_bytes(k).is_ok())
-        .ok_or_else(|| ApiError::Invalid { field: "public_key", message: "an Ed25519 public key, 32 bytes in base64url".into() })?;
+        .ok_or_else(|| ApiError::Invalid {
+            field: "public_key",
+            message: "an Ed25519 public key, 32 bytes in base64url".into(),
+        })?;
     let now = state.now().0;
     let done = state
         .store
-        .complete_enrollment(state.site, code.kind, code.device, &tokens::hash(&code.secret), &key, now)
+        .complete_enrollment(
+            state.site,
+            code.kind,
+            code.device,
+            &tokens::hash(&code.secret),
+            &key,
+            now,
+        )
         .await?;
     if !done {
-        return Err(ApiError::BadCredentials("the enrollment code is wrong, used or expired".into()));
+        return Err(ApiError::BadCredentials(
+            "the enrollment code is wrong, used or expired".into(),
+        ));
     }
     tracing::info!(device = %format!("{}:{}", code.kind.name(), code.device), "device enrolled");
-    Ok(Json(Enrolled { device: format!("{}:{}", code.kind.name(), code.device), server_time: now }))
+    Ok(Json(Enrolled {
+        device: format!("{}:{}", code.kind.name(), code.device),
+        server_time: now,
+    }))
 }

@@ -25,6 +25,10 @@ pub enum ApiError {
     /// 403: authenticated, but the role may not do this.
     #[error("your role may not do this")]
     Forbidden,
+    /// 403: the user signed in with a one-time password and must change it before doing
+    /// anything else (`POST /api/v1/auth/password`).
+    #[error("change your password first (POST /api/v1/auth/password)")]
+    PasswordChangeRequired,
     /// 403: a session request that changes something without the session's CSRF token.
     #[error("missing or wrong X-CSRF-Token header")]
     Csrf,
@@ -59,8 +63,9 @@ pub enum ApiError {
 /// The body of every error response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// A stable code: `bad_request`, `unauthenticated`, `forbidden`, `csrf`, `not_found`,
-    /// `conflict`, `invalid`, `too_many_attempts`, `internal`.
+    /// A stable code: `bad_request`, `unauthenticated`, `forbidden`,
+    /// `password_change_required`, `csrf`, `not_found`, `conflict`, `invalid`,
+    /// `too_many_attempts`, `internal`.
     pub error: &'static str,
     /// What went wrong, for people.
     pub message: String,
@@ -77,6 +82,9 @@ impl ApiError {
                 (StatusCode::UNAUTHORIZED, "unauthenticated", None)
             }
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", None),
+            ApiError::PasswordChangeRequired => {
+                (StatusCode::FORBIDDEN, "password_change_required", None)
+            }
             ApiError::Csrf => (StatusCode::FORBIDDEN, "csrf", None),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             ApiError::Conflict { field } => (StatusCode::CONFLICT, "conflict", Some(field)),

@@ -1,9 +1,24 @@
 //! The HTTP API under `/api/v1`, and the layers every request passes: tracing with a
 //! request id, a body-size limit, a timeout and compression.
 
+mod account;
+mod badges;
+mod calendars;
+mod controllers;
+mod doors;
+mod enrollment;
 pub mod error;
+mod groups;
 mod health;
+mod json;
+mod json_path;
 pub mod openapi;
+mod path;
+mod people;
+mod responses;
+mod schedules;
+mod sync;
+mod zones;
 
 use crate::state::AppState;
 use axum::Router;
@@ -25,7 +40,10 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/api/v1", api())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::device::verify_device))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::device::verify_device,
+        ))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -42,6 +60,17 @@ fn api() -> Router<AppState> {
     Router::new()
         .merge(health::routes())
         .merge(openapi::routes())
+        .merge(enrollment::routes())
+        .merge(sync::routes())
+        .merge(account::routes())
+        .merge(zones::routes())
+        .merge(doors::routes())
+        .merge(controllers::routes())
+        .merge(schedules::routes())
+        .merge(calendars::routes())
+        .merge(groups::routes())
+        .merge(people::routes())
+        .merge(badges::routes())
         .fallback(not_found)
 }
 

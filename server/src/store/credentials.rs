@@ -1,10 +1,42 @@
 //! Sessions and API tokens: only their SHA-256 is stored, so a copy of the database opens
 //! no session.
 
-use super::columns::id;
+use super::columns::{get_u64, id};
 use super::users::{USER_COLUMNS, UserRecord};
 use super::{Store, StoreError};
+use gatehouse_core::time::Timestamp;
+use serde::Serialize;
 use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// An API token as its owner sees it in a list: never the token itself, which is shown
+/// once when made and not kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ApiTokenRecord {
+    /// The token's id (to revoke it).
+    pub id: u64,
+    /// What its owner called it.
+    pub name: String,
+    /// When it was made (Unix ms).
+    #[schema(value_type = i64)]
+    pub created_at: Timestamp,
+    /// When it last authenticated a request (Unix ms), if ever.
+    #[schema(value_type = Option<i64>)]
+    pub last_used_at: Option<Timestamp>,
+}
+
+impl ApiTokenRecord {
+    fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(ApiTokenRecord {
+            id: get_u64(row, "id")?,
+            name: row.try_get("name")?,
+            created_at: Timestamp(row.try_get("created_at")?),
+            last_used_at: row
+                .try_get::<Option<i64>, _>("last_used_at")?
+                .map(Timestamp),
+        })
+    }
+}
 
 impl Store {
     /// Stores a new session.
@@ -98,5 +130,78 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         Ok(user.map(|r| UserRecord::from_row(&r)).transpose()?)
+    }
+
+    /// Ends a user's sessions, except `keep` (the one asking, when it is a session).
+    /// Expired sessions go too.
+    pub async fn end_sessions(&self, user: u64, keep: Option<&[u8; 32]>) -> Result<(), StoreError> {
+        match keep {
+            Some(keep) => {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                    .bind(id(user))
+                    .bind(keep.to_vec())
+                    .execute(self.pool())
+                    .await?
+            }
+            None => {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(id(user))
+                    .execute(self.pool())
+                    .await?
+            }
+        };
+        Ok(())
+    }
+
+    /// Deletes a user's expired sessions (done at each login, so the table holds only
+    /// live sessions and those of users who have not come back).
+    pub async fn delete_expired_sessions(&self, user: u64, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
+            .bind(id(user))
+            .bind(now_ms)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// A user's live API tokens, oldest first.
+    pub async fn api_tokens(&self, user: u64) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, created_at, last_used_at FROM api_tokens \
+             WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id",
+        )
+        .bind(id(user))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(ApiTokenRecord::from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Revokes one of `user`'s live tokens. Another user's token, or one already revoked,
+    /// is not found: owners manage only their own.
+    pub async fn revoke_api_token(
+        &self,
+        user: u64,
+        token: u64,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 \
+             WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(now_ms)
+        .bind(id(token))
+        .bind(id(user))
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "token",
+                id: id(token),
+            });
+        }
+        Ok(())
     }
 }

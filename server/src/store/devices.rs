@@ -17,7 +17,12 @@ fn table(kind: DeviceKind) -> &'static str {
 
 impl Store {
     /// The registered public key of an enrolled, not revoked device of `site`.
-    pub async fn device_key(&self, site: SiteId, kind: DeviceKind, device: u64) -> Result<Option<[u8; 32]>, StoreError> {
+    pub async fn device_key(
+        &self,
+        site: SiteId,
+        kind: DeviceKind,
+        device: u64,
+    ) -> Result<Option<[u8; 32]>, StoreError> {
         let key: Option<Option<Vec<u8>>> = sqlx::query_scalar(&format!(
             "SELECT public_key FROM {} WHERE id = $1 AND site_id = $2 AND revoked_at IS NULL",
             table(kind)
@@ -30,7 +35,14 @@ impl Store {
     }
 
     /// Registers a device's public key (enrollment) and marks it seen.
-    pub async fn set_device_key(&self, site: SiteId, kind: DeviceKind, device: u64, key: &[u8; 32], now_ms: i64) -> Result<(), StoreError> {
+    pub async fn set_device_key(
+        &self,
+        site: SiteId,
+        kind: DeviceKind,
+        device: u64,
+        key: &[u8; 32],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
         let done = sqlx::query(&format!(
             "UPDATE {} SET public_key = $1, enrolled_at = $2, enrollment_code_hash = NULL WHERE id = $3 AND site_id = $4",
             table(kind)
@@ -42,25 +54,35 @@ impl Store {
         .execute(self.pool())
         .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound { what: kind.name(), id: id(device) });
+            return Err(StoreError::NotFound {
+                what: kind.name(),
+                id: id(device),
+            });
         }
         Ok(())
     }
 
     /// Creates a kiosk (not yet enrolled); returns its id.
     pub async fn create_kiosk(&self, site: SiteId, name: &str) -> Result<u64, StoreError> {
-        let new: i64 = sqlx::query_scalar("INSERT INTO kiosks (site_id, name) VALUES ($1, $2) RETURNING id")
-            .bind(i64::from(site.0))
-            .bind(name)
-            .fetch_one(self.pool())
-            .await
-            .map_err(|e| StoreError::on_constraint(e, "name", "site"))?;
+        let new: i64 =
+            sqlx::query_scalar("INSERT INTO kiosks (site_id, name) VALUES ($1, $2) RETURNING id")
+                .bind(i64::from(site.0))
+                .bind(name)
+                .fetch_one(self.pool())
+                .await
+                .map_err(|e| StoreError::on_constraint(e, "name", "site"))?;
         Ok(new.unsigned_abs())
     }
 
     /// Records a request nonce; false if this device used it before (a replay). Nonces
     /// older than `forget_before_ms` are pruned on the way.
-    pub async fn remember_nonce(&self, device: &str, nonce: &str, now_ms: i64, forget_before_ms: i64) -> Result<bool, StoreError> {
+    pub async fn remember_nonce(
+        &self,
+        device: &str,
+        nonce: &str,
+        now_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<bool, StoreError> {
         sqlx::query("DELETE FROM device_nonces WHERE seen_at < $1")
             .bind(forget_before_ms)
             .execute(self.pool())
@@ -77,19 +99,34 @@ impl Store {
     }
 
     /// Notes that a device called in.
-    pub async fn device_seen(&self, kind: DeviceKind, device: u64, now_ms: i64) -> Result<(), StoreError> {
-        sqlx::query(&format!("UPDATE {} SET last_seen_at = $1 WHERE id = $2", table(kind)))
-            .bind(now_ms)
-            .bind(id(device))
-            .execute(self.pool())
-            .await?;
+    pub async fn device_seen(
+        &self,
+        kind: DeviceKind,
+        device: u64,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(&format!(
+            "UPDATE {} SET last_seen_at = $1 WHERE id = $2",
+            table(kind)
+        ))
+        .bind(now_ms)
+        .bind(id(device))
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 
     /// Starts (or restarts) the enrollment of a device: stores the hash of its one-time
     /// code, valid until `expires_ms`. A device already enrolled keeps working with its key
     /// until the new enrollment completes (a replacement controller).
-    pub async fn start_enrollment(&self, site: SiteId, kind: DeviceKind, device: u64, code_hash: &[u8; 32], expires_ms: i64) -> Result<(), StoreError> {
+    pub async fn start_enrollment(
+        &self,
+        site: SiteId,
+        kind: DeviceKind,
+        device: u64,
+        code_hash: &[u8; 32],
+        expires_ms: i64,
+    ) -> Result<(), StoreError> {
         let done = sqlx::query(&format!(
             "UPDATE {} SET enrollment_code_hash = $1, enrollment_expires_at = $2 WHERE id = $3 AND site_id = $4 AND revoked_at IS NULL",
             table(kind)
@@ -101,14 +138,25 @@ impl Store {
         .execute(self.pool())
         .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound { what: kind.name(), id: id(device) });
+            return Err(StoreError::NotFound {
+                what: kind.name(),
+                id: id(device),
+            });
         }
         Ok(())
     }
 
     /// Completes an enrollment: if `code_hash` is the device's live one-time code, registers
     /// `key` and consumes the code. False for a wrong, used or expired code.
-    pub async fn complete_enrollment(&self, site: SiteId, kind: DeviceKind, device: u64, code_hash: &[u8; 32], key: &[u8; 32], now_ms: i64) -> Result<bool, StoreError> {
+    pub async fn complete_enrollment(
+        &self,
+        site: SiteId,
+        kind: DeviceKind,
+        device: u64,
+        code_hash: &[u8; 32],
+        key: &[u8; 32],
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(&format!(
             "UPDATE {} SET public_key = $1, enrolled_at = $2, last_seen_at = $2, enrollment_code_hash = NULL, \
              enrollment_expires_at = NULL WHERE id = $3 AND site_id = $4 AND enrollment_code_hash = $5 \

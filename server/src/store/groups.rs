@@ -2,7 +2,7 @@
 
 use super::columns::get_u32;
 use super::sites::bump_policy;
-use super::zones_doors::require_in_site;
+use super::zones_doors::{require_found, require_in_site, require_name};
 use super::{Store, StoreError};
 use gatehouse_core::ids::{GroupId, PersonId, SiteId};
 use gatehouse_core::model::Grant;
@@ -39,6 +39,7 @@ impl Store {
         site: SiteId,
         group: &NewGroup,
     ) -> Result<GroupRecord, StoreError> {
+        require_name(&group.name)?;
         let mut tx = self.pool().begin().await?;
         for grant in &group.grants {
             require_in_site(
@@ -124,7 +125,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Puts a person in a group (a no-op if they already are).
+    /// Puts a person in a group (a no-op if they already are). An unknown group or person
+    /// is not found: both name the subject of the request.
     pub async fn add_member(
         &self,
         site: SiteId,
@@ -132,8 +134,8 @@ impl Store {
         person: PersonId,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        require_in_site(&mut tx, "access_groups", "group", site, i64::from(group.0)).await?;
-        require_in_site(
+        require_found(&mut tx, "access_groups", "group", site, i64::from(group.0)).await?;
+        require_found(
             &mut tx,
             "people",
             "person",
@@ -151,7 +153,7 @@ impl Store {
         Ok(())
     }
 
-    /// Takes a person out of a group.
+    /// Takes a person out of a group (a no-op if they are not in it).
     pub async fn remove_member(
         &self,
         site: SiteId,
@@ -159,7 +161,15 @@ impl Store {
         person: PersonId,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        require_in_site(&mut tx, "access_groups", "group", site, i64::from(group.0)).await?;
+        require_found(&mut tx, "access_groups", "group", site, i64::from(group.0)).await?;
+        require_found(
+            &mut tx,
+            "people",
+            "person",
+            site,
+            super::columns::id(person.0),
+        )
+        .await?;
         sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND person_id = $2")
             .bind(i64::from(group.0))
             .bind(super::columns::id(person.0))

@@ -22,17 +22,19 @@ mod groups;
 mod people;
 mod schedules;
 mod sites;
+mod sync;
 mod users;
 mod zones_doors;
 
 pub use badges::{BadgeRecord, NewBadge};
+pub use credentials::ApiTokenRecord;
 pub use devices::DeviceKind;
 pub use error::StoreError;
 pub use groups::{GroupRecord, NewGroup};
-pub use people::{NewPerson, PersonRecord};
+pub use people::{NewPerson, PeoplePage, PeopleQuery, PersonRecord};
 pub use schedules::{CalendarRecord, NewSchedule, ScheduleRecord};
 pub use sites::SiteRecord;
-pub use users::{NewUser, Role, UserRecord};
+pub use users::{LoginRecord, NewUser, Role, UserRecord};
 pub use zones_doors::{ControllerRecord, DoorRecord, NewDoor, NewZone, ZoneRecord};
 
 use sqlx::AnyPool;

@@ -1,7 +1,7 @@
 //! People: who may hold badges. Their name and email live only here; everywhere else they
 //! are their number.
 
-use super::columns::{flag, get_flag, get_u64, id};
+use super::columns::{flag, get_flag, get_u32, get_u64, id};
 use super::sites::bump_policy;
 use super::zones_doors::require_in_site;
 use super::{Store, StoreError};
@@ -54,6 +54,42 @@ pub struct NewPerson {
     /// Card + PIN at every door.
     #[serde(default)]
     pub pin_required: bool,
+}
+
+/// Which people to list: a page of at most `limit` after the cursor `after`, by id,
+/// optionally only those whose name contains `name` (case folded; SQLite folds only ASCII).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PeopleQuery {
+    /// Part of the name.
+    pub name: Option<String>,
+    /// The last id of the previous page.
+    pub after: Option<PersonId>,
+    /// At most this many.
+    pub limit: u32,
+}
+
+/// A page of people, and the cursor of the next page when there is one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PeoplePage {
+    /// The people, by id.
+    pub items: Vec<PersonRecord>,
+    /// `after` for the next page; none on the last page.
+    #[schema(value_type = Option<u64>)]
+    pub next: Option<PersonId>,
+}
+
+/// `text` as a LIKE pattern matching any string that contains it.
+fn contains_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
 }
 
 const COLUMNS: &str = "p.id, p.display_name, p.email, p.manager_id, p.lockdown_override, p.pin_required, \
@@ -142,6 +178,60 @@ impl Store {
             .filter_map(|g| u32::try_from(g).ok().map(GroupId))
             .collect();
         Ok(record)
+    }
+
+    /// A page of the site's people, with their groups.
+    pub async fn people(&self, site: SiteId, q: &PeopleQuery) -> Result<PeoplePage, StoreError> {
+        let after = q.after.map_or(0, |a| id(a.0));
+        let sql = if q.name.is_some() {
+            format!(
+                "SELECT {COLUMNS} FROM people p WHERE p.site_id = $1 AND p.id > $2 \
+                 AND LOWER(p.display_name) LIKE $3 ESCAPE '\\' ORDER BY p.id LIMIT $4"
+            )
+        } else {
+            format!(
+                "SELECT {COLUMNS} FROM people p WHERE p.site_id = $1 AND p.id > $2 \
+                 ORDER BY p.id LIMIT $3"
+            )
+        };
+        let mut query = sqlx::query(&sql).bind(i64::from(site.0)).bind(after);
+        if let Some(name) = &q.name {
+            query = query.bind(contains_pattern(name));
+        }
+        // One more than asked says whether there is a next page.
+        let rows = query
+            .bind(i64::from(q.limit) + 1)
+            .fetch_all(self.pool())
+            .await?;
+        let mut items = rows
+            .iter()
+            .map(PersonRecord::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let limit = usize::try_from(q.limit).unwrap_or(usize::MAX);
+        let more = items.len() > limit;
+        items.truncate(limit);
+        if let (Some(first), Some(last)) = (items.first(), items.last()) {
+            let members = sqlx::query(
+                "SELECT m.person_id, m.group_id FROM group_members m \
+                 JOIN people p ON p.id = m.person_id \
+                 WHERE p.site_id = $1 AND m.person_id >= $2 AND m.person_id <= $3 \
+                 ORDER BY m.person_id, m.group_id",
+            )
+            .bind(i64::from(site.0))
+            .bind(id(first.id.0))
+            .bind(id(last.id.0))
+            .fetch_all(self.pool())
+            .await?;
+            for row in members {
+                let person = PersonId(get_u64(&row, "person_id")?);
+                let group = GroupId(get_u32(&row, "group_id")?);
+                if let Ok(i) = items.binary_search_by_key(&person, |p| p.id) {
+                    items[i].groups.push(group);
+                }
+            }
+        }
+        let next = more.then(|| items.last().map(|p| p.id)).flatten();
+        Ok(PeoplePage { items, next })
     }
 
     /// Sets or clears a person's PIN; only its verifier is stored.

@@ -2,7 +2,7 @@
 
 use super::columns::{get_opt_u32, get_u32};
 use super::sites::bump_policy;
-use super::zones_doors::require_in_site;
+use super::zones_doors::{require_in_site, require_name};
 use super::{Store, StoreError};
 use chrono::NaiveDate;
 use gatehouse_core::ids::{CalendarId, ScheduleId, SiteId};
@@ -106,6 +106,7 @@ impl Store {
         site: SiteId,
         s: &NewSchedule,
     ) -> Result<ScheduleRecord, StoreError> {
+        require_name(&s.name)?;
         check_ranges("windows", s.windows.iter().map(|w| &w.time))?;
         check_ranges("holiday_windows", &s.holiday_windows)?;
         if s.windows.iter().any(|w| w.days.0 == 0 || w.days.0 > 0x7f) {
@@ -163,6 +164,7 @@ impl Store {
         name: &str,
         dates: &BTreeSet<NaiveDate>,
     ) -> Result<CalendarRecord, StoreError> {
+        require_name(name)?;
         let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO holiday_calendars (site_id, name) VALUES ($1, $2) RETURNING id",

@@ -166,3 +166,116 @@ impl Store {
         Ok(n.unsigned_abs())
     }
 }
+
+/// What checking a password needs: the user, their hash, and any lockout.
+#[derive(Clone, Debug)]
+pub struct LoginRecord {
+    /// The user.
+    pub user: UserRecord,
+    /// Their argon2id PHC string.
+    pub password_hash: String,
+    /// Until when (Unix ms) repeated failures lock the account, if they ever did; a time
+    /// in the past means unlocked.
+    pub locked_until: Option<i64>,
+}
+
+impl Store {
+    /// A user, their password hash and lockout, by login name.
+    pub async fn login_record(&self, username: &str) -> Result<Option<LoginRecord>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, password_hash, locked_until FROM users WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(login_from_row).transpose()
+    }
+
+    /// The same, by user id.
+    pub async fn login_record_by_id(&self, user: u64) -> Result<Option<LoginRecord>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, password_hash, locked_until FROM users WHERE id = $1"
+        ))
+        .bind(id(user))
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(login_from_row).transpose()
+    }
+
+    /// Counts a failed password. The `max_failures`-th consecutive failure locks the
+    /// account until `lock_until_ms` and starts the count again, so the account gets
+    /// `max_failures` more tries once the lock has passed. Returns the account's lock
+    /// after this failure (possibly one set concurrently by another replica, or one long
+    /// past).
+    ///
+    /// One statement, so replicas counting failures of the same account at the same time
+    /// add up instead of overwriting each other.
+    pub async fn record_login_failure(
+        &self,
+        user: u64,
+        max_failures: u32,
+        lock_until_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let locked_until: Option<i64> = sqlx::query_scalar(
+            "UPDATE users SET \
+               locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END, \
+               failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END \
+             WHERE id = $3 RETURNING locked_until",
+        )
+        .bind(i64::from(max_failures))
+        .bind(lock_until_ms)
+        .bind(id(user))
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound {
+            what: "user",
+            id: id(user),
+        })?;
+        Ok(locked_until)
+    }
+
+    /// Forgets failed logins after a success.
+    pub async fn clear_login_failures(&self, user: u64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL \
+             WHERE id = $1 AND (failed_logins <> 0 OR locked_until IS NOT NULL)",
+        )
+        .bind(id(user))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Sets a new password (argon2id PHC string) and whether it must be changed at next
+    /// use; unlocks the account.
+    pub async fn set_password(
+        &self,
+        user: u64,
+        password_hash: &str,
+        must_change_password: bool,
+    ) -> Result<UserRecord, StoreError> {
+        let row = sqlx::query(&format!(
+            "UPDATE users SET password_hash = $1, must_change_password = $2, \
+               failed_logins = 0, locked_until = NULL \
+             WHERE id = $3 RETURNING {USER_COLUMNS}"
+        ))
+        .bind(password_hash)
+        .bind(i64::from(must_change_password))
+        .bind(id(user))
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound {
+            what: "user",
+            id: id(user),
+        })?;
+        Ok(UserRecord::from_row(&row)?)
+    }
+}
+
+fn login_from_row(row: &AnyRow) -> Result<LoginRecord, StoreError> {
+    Ok(LoginRecord {
+        user: UserRecord::from_row(row)?,
+        password_hash: row.try_get("password_hash")?,
+        locked_until: row.try_get("locked_until")?,
+    })
+}

@@ -141,6 +141,23 @@ const DOOR_COLUMNS: &str =
     "id, name, zone_id, controller_id, unlock_schedule_id, first_card_unlock";
 const CONTROLLER_COLUMNS: &str = "id, name, public_key, last_seen_at";
 
+/// Whether a row of `table` with `id` exists in `site`.
+async fn exists_in_site(
+    conn: &mut sqlx::AnyConnection,
+    table: &'static str,
+    site: SiteId,
+    id: i64,
+) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT id FROM {table} WHERE id = $1 AND site_id = $2"
+    ))
+    .bind(id)
+    .bind(i64::from(site.0))
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Checks that a row of `table` with `id` exists in `site`, for a field naming it.
 pub(crate) async fn require_in_site(
     conn: &mut sqlx::AnyConnection,
@@ -149,20 +166,32 @@ pub(crate) async fn require_in_site(
     site: SiteId,
     id: i64,
 ) -> Result<(), StoreError> {
-    let found: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT id FROM {table} WHERE id = $1 AND site_id = $2"
-    ))
-    .bind(id)
-    .bind(i64::from(site.0))
-    .fetch_optional(conn)
-    .await?;
-    found.map(|_| ()).ok_or(StoreError::Invalid {
+    if exists_in_site(conn, table, site, id).await? {
+        return Ok(());
+    }
+    Err(StoreError::Invalid {
         field,
         message: format!("no {} {id} in this site", table.trim_end_matches('s')),
     })
 }
 
-fn require_name(name: &str) -> Result<(), StoreError> {
+/// Checks that a row of `table` with `id` exists in `site`, for an id the caller named as
+/// the subject of a request (a path, not a field): missing, it is not found.
+pub(crate) async fn require_found(
+    conn: &mut sqlx::AnyConnection,
+    table: &'static str,
+    what: &'static str,
+    site: SiteId,
+    id: i64,
+) -> Result<(), StoreError> {
+    if exists_in_site(conn, table, site, id).await? {
+        return Ok(());
+    }
+    Err(StoreError::NotFound { what, id })
+}
+
+/// Checks a name: 1 to 200 characters, not all blank.
+pub(crate) fn require_name(name: &str) -> Result<(), StoreError> {
     if name.trim().is_empty() || name.len() > 200 {
         return Err(StoreError::Invalid {
             field: "name",
@@ -215,6 +244,22 @@ impl Store {
             .iter()
             .map(ZoneRecord::from_row)
             .collect::<Result<_, _>>()?)
+    }
+
+    /// A zone of the site.
+    pub async fn zone(&self, site: SiteId, zone: ZoneId) -> Result<ZoneRecord, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {ZONE_COLUMNS} FROM zones WHERE id = $1 AND site_id = $2"
+        ))
+        .bind(i64::from(zone.0))
+        .bind(i64::from(site.0))
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound {
+            what: "zone",
+            id: i64::from(zone.0),
+        })?;
+        Ok(ZoneRecord::from_row(&row)?)
     }
 
     /// Creates a door.

@@ -14,9 +14,18 @@ use std::sync::Arc;
 async fn a_controller_enrolls_once_with_its_code() {
     let server = TestServer::new().await;
     let admin = server.token_for(Role::Admin).await;
-    let controller = server.state.store.create_controller(server.state.site, "ctl-lobby").await.unwrap();
+    let controller = server
+        .state
+        .store
+        .create_controller(server.state.site, "ctl-lobby")
+        .await
+        .unwrap();
     let issued = server
-        .post(&admin, &format!("/api/v1/controllers/{}/enrollment-code", controller.id), json!({}))
+        .post(
+            &admin,
+            &format!("/api/v1/controllers/{}/enrollment-code", controller.id),
+            json!({}),
+        )
         .await;
     assert_eq!(issued.status, StatusCode::CREATED);
     assert_eq!(issued.json["expires_at"], NOW + 24 * 3600 * 1000);
@@ -28,17 +37,38 @@ async fn a_controller_enrolls_once_with_its_code() {
 
     let key = IssuerKey::from_seed(&[42; 32]);
     let public_key = URL_SAFE_NO_PAD.encode(key.public().to_bytes());
-    let enrolled = server.post(&Auth::None, "/api/v1/enroll", json!({"code": text, "public_key": public_key})).await;
+    let enrolled = server
+        .post(
+            &Auth::None,
+            "/api/v1/enroll",
+            json!({"code": text, "public_key": public_key}),
+        )
+        .await;
     assert_eq!(enrolled.status, StatusCode::OK, "{:?}", enrolled.json);
-    assert_eq!(enrolled.json["device"], format!("controller:{}", controller.id));
+    assert_eq!(
+        enrolled.json["device"],
+        format!("controller:{}", controller.id)
+    );
     assert_eq!(enrolled.json["server_time"], NOW);
 
     // The device now signs its requests.
-    let device = Auth::Device { name: format!("controller:{}", controller.id), key: Arc::new(key) };
-    assert_eq!(server.get(&device, "/api/v1/health").await.status, StatusCode::OK);
+    let device = Auth::Device {
+        name: format!("controller:{}", controller.id),
+        key: Arc::new(key),
+    };
+    assert_eq!(
+        server.get(&device, "/api/v1/health").await.status,
+        StatusCode::OK
+    );
 
     // The code is used up.
-    let again = server.post(&Auth::None, "/api/v1/enroll", json!({"code": text, "public_key": public_key})).await;
+    let again = server
+        .post(
+            &Auth::None,
+            "/api/v1/enroll",
+            json!({"code": text, "public_key": public_key}),
+        )
+        .await;
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
     assert_eq!(again.json["error"], "unauthenticated");
 }
@@ -47,25 +77,53 @@ async fn a_controller_enrolls_once_with_its_code() {
 async fn wrong_codes_and_keys_are_refused() {
     let server = TestServer::new().await;
     let admin = server.token_for(Role::Admin).await;
-    let kiosk = server.post(&admin, "/api/v1/kiosks", json!({"name": "Lobby kiosk"})).await;
+    let kiosk = server
+        .post(&admin, "/api/v1/kiosks", json!({"name": "Lobby kiosk"}))
+        .await;
     assert_eq!(kiosk.status, StatusCode::CREATED);
     let id = kiosk.json["id"].as_u64().unwrap();
-    let issued = server.post(&admin, &format!("/api/v1/kiosks/{id}/enrollment-code"), json!({})).await;
+    let issued = server
+        .post(
+            &admin,
+            &format!("/api/v1/kiosks/{id}/enrollment-code"),
+            json!({}),
+        )
+        .await;
     let mut code: EnrollmentCode = issued.json["code"].as_str().unwrap().parse().unwrap();
     let key = URL_SAFE_NO_PAD.encode(IssuerKey::from_seed(&[7; 32]).public().to_bytes());
 
-    let malformed = server.post(&Auth::None, "/api/v1/enroll", json!({"code": "hello", "public_key": key})).await;
+    let malformed = server
+        .post(
+            &Auth::None,
+            "/api/v1/enroll",
+            json!({"code": "hello", "public_key": key}),
+        )
+        .await;
     assert_eq!(malformed.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(malformed.json["field"], "code");
 
-    let bad_key = server.post(&Auth::None, "/api/v1/enroll", json!({"code": code.to_string(), "public_key": "AAAA"})).await;
+    let bad_key = server
+        .post(
+            &Auth::None,
+            "/api/v1/enroll",
+            json!({"code": code.to_string(), "public_key": "AAAA"}),
+        )
+        .await;
     assert_eq!(bad_key.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad_key.json["field"], "public_key");
 
     code.secret = "a-guess-a-guess-a-guess".into();
-    let guessed = server.post(&Auth::None, "/api/v1/enroll", json!({"code": code.to_string(), "public_key": key})).await;
+    let guessed = server
+        .post(
+            &Auth::None,
+            "/api/v1/enroll",
+            json!({"code": code.to_string(), "public_key": key}),
+        )
+        .await;
     assert_eq!(guessed.status, StatusCode::UNAUTHORIZED);
 
-    let unknown = server.post(&admin, "/api/v1/kiosks/424242/enrollment-code", json!({})).await;
+    let unknown = server
+        .post(&admin, "/api/v1/kiosks/424242/enrollment-code", json!({}))
+        .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }

@@ -8,15 +8,18 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_core::credential::IssuerKey;
 use gatehouse_core::time::Timestamp;
-use gatehouse_core::wire::signed_request::{DEVICE_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signing_message};
-use gatehouse_server::store::DeviceKind;
+use gatehouse_core::wire::signed_request::{
+    DEVICE_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signing_message,
+};
 use gatehouse_server::auth::{password, tokens};
 use gatehouse_server::config::Config;
 use gatehouse_server::startup::prepare;
 use gatehouse_server::state::AppState;
+use gatehouse_server::store::DeviceKind;
 use gatehouse_server::store::{NewUser, Role};
 use serde_json::Value;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use tower::ServiceExt;
 
 /// Wednesday 25 November 2026, 10:00 in Berlin.
@@ -25,6 +28,9 @@ pub const NOW: i64 = 1_795_597_200_000;
 pub struct TestServer {
     pub state: AppState,
     pub router: Router,
+    /// The time the server sees (Unix ms), [`NOW`] until a test moves it with
+    /// [`TestServer::advance`]. Device requests are signed at [`NOW`].
+    pub clock: Arc<AtomicI64>,
     _dir: tempfile::TempDir,
 }
 
@@ -47,22 +53,84 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub json: Value,
+    /// The raw body (bundles are binary).
+    pub body: Vec<u8>,
+    /// The nonce a device signed the request with.
+    pub nonce: Option<String>,
 }
 
 impl TestServer {
     /// A fresh server (TLS off: the router is exercised directly).
     pub async fn new() -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = Config::default();
-        config.data_dir = dir.path().to_path_buf();
+        let mut config = Config {
+            data_dir: dir.path().to_path_buf(),
+            ..Config::default()
+        };
         config.tls.mode = gatehouse_server::config::TlsMode::Off;
-        let prepared = prepare(&config, Arc::new(|| Timestamp(NOW))).await.unwrap();
+        let clock = Arc::new(AtomicI64::new(NOW));
+        let seen = clock.clone();
+        let prepared = prepare(
+            &config,
+            Arc::new(move || Timestamp(seen.load(Ordering::SeqCst))),
+        )
+        .await
+        .unwrap();
         let state = prepared.state;
         TestServer {
             router: gatehouse_server::http::router(state.clone()),
             state,
+            clock,
             _dir: dir,
         }
+    }
+
+    /// Moves the server's clock forward.
+    pub fn advance(&self, ms: i64) {
+        self.clock.fetch_add(ms, Ordering::SeqCst);
+    }
+
+    /// A new user with `role` and `password` (made directly in the store); returns the
+    /// username.
+    pub async fn user_with_password(
+        &self,
+        role: Role,
+        password: &str,
+        must_change: bool,
+    ) -> String {
+        let username = format!("{}-{}", role.name(), rand::random::<u32>());
+        self.state
+            .store
+            .create_user(
+                self.state.site,
+                &NewUser {
+                    username: username.clone(),
+                    password_hash: password::hash(password).unwrap(),
+                    role,
+                    person: None,
+                    must_change_password: must_change,
+                },
+                NOW,
+            )
+            .await
+            .unwrap();
+        username
+    }
+
+    /// Signs in through `POST /auth/login`; panics unless it succeeds.
+    pub async fn login(&self, username: &str, password: &str) -> Auth {
+        let reply = self
+            .post(
+                &Auth::None,
+                "/api/v1/auth/login",
+                serde_json::json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "login failed: {}", reply.json);
+        let set_cookie = reply.headers[header::SET_COOKIE].to_str().unwrap();
+        let cookie = set_cookie.split(';').next().unwrap().to_owned();
+        let csrf = reply.json["csrf_token"].as_str().unwrap().to_owned();
+        Auth::Session { cookie, csrf }
     }
 
     /// Sends a request and reads the JSON answer (`null` for an empty body).
@@ -88,8 +156,10 @@ impl TestServer {
         if !bytes.is_empty() {
             req = req.header(header::CONTENT_TYPE, "application/json");
         }
+        let mut sent_nonce = None;
         if let Auth::Device { name, key } = auth {
             let nonce = format!("{:032x}", rand::random::<u128>());
+            sent_nonce = Some(nonce.clone());
             let message = signing_message(method_name.as_str(), path, NOW, &nonce, &bytes);
             req = req
                 .header(DEVICE_HEADER, name.as_str())
@@ -114,6 +184,8 @@ impl TestServer {
             status,
             headers,
             json,
+            body: bytes.to_vec(),
+            nonce: sent_nonce,
         }
     }
 
@@ -156,11 +228,24 @@ impl TestServer {
         let store = &self.state.store;
         let name = format!("{}-{}", kind.name(), rand::random::<u32>());
         let id = match kind {
-            DeviceKind::Controller => u64::from(store.create_controller(self.state.site, &name).await.unwrap().id.0),
+            DeviceKind::Controller => u64::from(
+                store
+                    .create_controller(self.state.site, &name)
+                    .await
+                    .unwrap()
+                    .id
+                    .0,
+            ),
             DeviceKind::Kiosk => store.create_kiosk(self.state.site, &name).await.unwrap(),
         };
         let key = IssuerKey::from_seed(&rand::random::<[u8; 32]>());
-        store.set_device_key(self.state.site, kind, id, &key.public().to_bytes(), NOW).await.unwrap();
-        Auth::Device { name: format!("{}:{id}", kind.name()), key: Arc::new(key) }
+        store
+            .set_device_key(self.state.site, kind, id, &key.public().to_bytes(), NOW)
+            .await
+            .unwrap();
+        Auth::Device {
+            name: format!("{}:{id}", kind.name()),
+            key: Arc::new(key),
+        }
     }
 }

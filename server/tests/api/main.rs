@@ -1,7 +1,14 @@
 //! The HTTP API, exercised through the real router (no sockets): authentication, access
 //! rules, resources and their errors.
 
+mod api_tokens;
+mod auth;
 mod devices;
+mod enrollment;
 mod harness;
+mod resources;
+mod resources_input;
+mod resources_people;
 mod role_matrix;
+mod sync;
 mod system;

@@ -53,24 +53,61 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/api/v1/doors", Who::Only(CONFIGURE)),
     ("GET", "/api/v1/controllers", Who::Only(READ_POLICY)),
     ("POST", "/api/v1/controllers", Who::Only(CONFIGURE)),
+    (
+        "POST",
+        "/api/v1/controllers/{id}/enrollment-code",
+        Who::Only(CONFIGURE),
+    ),
+    ("POST", "/api/v1/kiosks", Who::Only(CONFIGURE)),
+    (
+        "POST",
+        "/api/v1/kiosks/{id}/enrollment-code",
+        Who::Only(CONFIGURE),
+    ),
+    ("POST", "/api/v1/enroll", Who::Open),
+    ("GET", "/api/v1/sync/bundle", Who::Only(&[Controller])),
     ("GET", "/api/v1/schedules", Who::Only(READ_POLICY)),
     ("POST", "/api/v1/schedules", Who::Only(CONFIGURE)),
     ("GET", "/api/v1/holiday-calendars", Who::Only(READ_POLICY)),
     ("POST", "/api/v1/holiday-calendars", Who::Only(CONFIGURE)),
     ("GET", "/api/v1/groups", Who::Only(READ_POLICY)),
     ("POST", "/api/v1/groups", Who::Only(CONFIGURE)),
-    ("PUT", "/api/v1/groups/{id}/members/{person_id}", Who::Only(CONFIGURE)),
-    ("DELETE", "/api/v1/groups/{id}/members/{person_id}", Who::Only(CONFIGURE)),
+    (
+        "PUT",
+        "/api/v1/groups/{id}/members/{person_id}",
+        Who::Only(CONFIGURE),
+    ),
+    (
+        "DELETE",
+        "/api/v1/groups/{id}/members/{person_id}",
+        Who::Only(CONFIGURE),
+    ),
     ("GET", "/api/v1/people", Who::Only(READ_POLICY)),
     ("POST", "/api/v1/people", Who::Only(MANAGE_BADGES)),
     ("GET", "/api/v1/people/{id}", Who::Only(READ_POLICY)),
     ("PUT", "/api/v1/people/{id}/pin", Who::Only(MANAGE_BADGES)),
     ("GET", "/api/v1/people/{id}/badges", Who::Only(READ_POLICY)),
     ("POST", "/api/v1/badges", Who::Only(MANAGE_BADGES)),
-    ("POST", "/api/v1/badges/{id}/suspend", Who::Only(MANAGE_BADGES)),
-    ("POST", "/api/v1/badges/{id}/reactivate", Who::Only(MANAGE_BADGES)),
-    ("POST", "/api/v1/badges/{id}/report-lost", Who::Only(MANAGE_BADGES)),
-    ("POST", "/api/v1/badges/{id}/revoke", Who::Only(MANAGE_BADGES)),
+    (
+        "POST",
+        "/api/v1/badges/{id}/suspend",
+        Who::Only(MANAGE_BADGES),
+    ),
+    (
+        "POST",
+        "/api/v1/badges/{id}/reactivate",
+        Who::Only(MANAGE_BADGES),
+    ),
+    (
+        "POST",
+        "/api/v1/badges/{id}/report-lost",
+        Who::Only(MANAGE_BADGES),
+    ),
+    (
+        "POST",
+        "/api/v1/badges/{id}/revoke",
+        Who::Only(MANAGE_BADGES),
+    ),
 ];
 
 /// Every (method, path) of the OpenAPI document.
@@ -90,7 +127,9 @@ fn concrete(template: &str) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(start) = rest.find('{') {
-        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e + 1);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
         out.push_str(&rest[..start]);
         out.push_str("999999");
         rest = &rest[end..];
@@ -103,11 +142,20 @@ fn concrete(template: &str) -> String {
 async fn every_route_admits_exactly_its_callers() {
     let server = TestServer::new().await;
     let documented = documented_routes(&server).await;
-    let table: BTreeSet<(String, String)> = MATRIX.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    let table: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
     let unruled: Vec<_> = documented.difference(&table).collect();
-    assert!(unruled.is_empty(), "routes without a row in the role matrix: {unruled:?}");
+    assert!(
+        unruled.is_empty(),
+        "routes without a row in the role matrix: {unruled:?}"
+    );
     let stale: Vec<_> = table.difference(&documented).collect();
-    assert!(stale.is_empty(), "rows for routes the API does not have: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "rows for routes the API does not have: {stale:?}"
+    );
 
     let callers = [
         (Admin, server.token_for(Role::Admin).await),
@@ -123,14 +171,22 @@ async fn every_route_admits_exactly_its_callers() {
         let path = concrete(template);
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         let body = matches!(method, Method::POST | Method::PUT).then(|| json!({}));
-        let anonymous = server.send(&Auth::None, method.clone(), &path, body.clone()).await.status;
+        let anonymous = server
+            .send(&Auth::None, method.clone(), &path, body.clone())
+            .await
+            .status;
         let open = matches!(who, Who::Open);
         let refused = matches!(anonymous, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
         if open == refused {
-            wrong.push(format!("{method} {template} without credentials: {anonymous}"));
+            wrong.push(format!(
+                "{method} {template} without credentials: {anonymous}"
+            ));
         }
         for (caller, auth) in &callers {
-            let status = server.send(auth, method.clone(), &path, body.clone()).await.status;
+            let status = server
+                .send(auth, method.clone(), &path, body.clone())
+                .await
+                .status;
             let allowed = match who {
                 Who::Open => true,
                 Who::Only(list) => list.contains(caller),
@@ -141,9 +197,15 @@ async fn every_route_admits_exactly_its_callers() {
                 status == StatusCode::FORBIDDEN
             };
             if !ok {
-                wrong.push(format!("{method} {template} as {caller:?}: {status} (allowed: {allowed})"));
+                wrong.push(format!(
+                    "{method} {template} as {caller:?}: {status} (allowed: {allowed})"
+                ));
             }
         }
     }
-    assert!(wrong.is_empty(), "the role matrix does not hold:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "the role matrix does not hold:\n{}",
+        wrong.join("\n")
+    );
 }

@@ -3,5 +3,7 @@
 
 mod backends;
 mod bundle;
+mod credentials;
+mod lookups;
 mod policy;
 mod users;

@@ -24,10 +24,10 @@ pub enum AdminCommand {
 pub struct StoreArgs {
     /// A TOML configuration file (see server/gatehouse.example.toml).
     #[arg(long)]
-    config: Option<PathBuf>,
+    pub config: Option<PathBuf>,
     /// The server's data directory; overrides the configuration.
     #[arg(long)]
-    data_dir: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

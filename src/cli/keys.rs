@@ -1,8 +1,14 @@
-//! `gatehouse keys generate`: a new Ed25519 issuer key pair on disk.
+//! `gatehouse keys generate|rotate|list`: issuer key pairs — a standalone pair on disk, or
+//! the server's own keys in its data directory.
 
 use super::Failure;
+use super::admin::StoreArgs;
+use super::server::load_config;
 use clap::{Args, Subcommand};
 use gatehouse_core::credential::IssuerKey;
+use gatehouse_server::data_dir::DataDir;
+use gatehouse_server::keyring::Keyring;
+use gatehouse_server::startup::{first_site, open_store};
 use rand_core::{OsRng, RngCore};
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -14,6 +20,12 @@ pub enum KeysCommand {
     /// Write DIR/issuer.key (PKCS#8 PEM, mode 0600) and DIR/issuer.pub (SPKI PEM); print
     /// the key id.
     Generate(GenerateArgs),
+    /// Make a new key the server's current signing key; older keys stay trusted so passes
+    /// they signed keep working until they expire. Prints the new key id. Restart a
+    /// running server to sign with it.
+    Rotate(StoreArgs),
+    /// List the server's keys: one line per key id, the current one marked.
+    List(StoreArgs),
 }
 
 #[derive(Debug, Args)]
@@ -26,6 +38,8 @@ pub struct GenerateArgs {
 pub fn run(cmd: KeysCommand) -> Result<(), Failure> {
     match cmd {
         KeysCommand::Generate(args) => generate(&args.out),
+        KeysCommand::Rotate(args) => rotate(&args),
+        KeysCommand::List(args) => list(&args),
     }
 }
 
@@ -60,5 +74,44 @@ fn generate(dir: &Path) -> Result<(), Failure> {
     let public = dir.join("issuer.pub");
     std::fs::write(&public, key.public().to_spki_pem()).map_err(|e| io_error(&public, e))?;
     println!("{}", key.id());
+    Ok(())
+}
+
+fn keyring(args: &StoreArgs) -> Result<(gatehouse_server::config::Config, Keyring), Failure> {
+    let config = load_config(args.config.as_deref(), args.data_dir.clone(), None)?;
+    let keyring = Keyring::open(&DataDir::new(&config.data_dir))
+        .map_err(|e| Failure::Usage(format!("issuer keys: {e}")))?;
+    Ok((config, keyring))
+}
+
+fn rotate(args: &StoreArgs) -> Result<(), Failure> {
+    let (config, mut keyring) = keyring(args)?;
+    let kid = keyring
+        .rotate()
+        .map_err(|e| Failure::Usage(format!("rotate: {e}")))?;
+    // Controllers must learn to trust the new key: a new bundle version carries it.
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure::Usage(e.to_string()))?;
+    runtime.block_on(async {
+        let store = open_store(&config)
+            .await
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        let now = gatehouse_server::state::system_clock()();
+        let site = first_site(&store, now.0)
+            .await
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        store
+            .touch_policy(site)
+            .await
+            .map_err(|e| Failure::Usage(e.to_string()))
+    })?;
+    println!("{kid}");
+    Ok(())
+}
+
+fn list(args: &StoreArgs) -> Result<(), Failure> {
+    let (_, keyring) = keyring(args)?;
+    for key in keyring.list() {
+        println!("{}{}", key.id, if key.current { "\tcurrent" } else { "" });
+    }
     Ok(())
 }

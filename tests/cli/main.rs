@@ -9,6 +9,7 @@ mod card;
 mod interop;
 mod keys;
 mod server;
+mod server_keys;
 mod support;
 mod tamper;
 mod validity;

@@ -129,6 +129,15 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Raises the site's policy version for a change outside the database that controllers
+    /// must learn of (a new issuer key they should trust).
+    pub async fn touch_policy(&self, site: SiteId) -> Result<(), StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        bump_policy(&mut conn, site).await
+    }
+}
+
 /// Raises the site's policy version, in the caller's transaction: every change to what
 /// controllers enforce calls this, so controllers see a newer bundle.
 pub(crate) async fn bump_policy(conn: &mut AnyConnection, site: SiteId) -> Result<(), StoreError> {

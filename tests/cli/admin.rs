@@ -1,69 +1,14 @@
 //! `gatehouse admin create|reset-password`: the one-time password they print signs in to a
 //! real server, must then be changed, and a reset unlocks a locked account.
 
-use super::support::gatehouse;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use super::support::{ServerProcess, gatehouse, http, start_server};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
-/// A running `gatehouse server`, killed when dropped.
-struct Server {
-    child: Child,
-    host: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-/// Starts a server on a free loopback port, TLS off, and waits until it listens.
-fn start(data_dir: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        .env("GATEHOUSE_TLS__MODE", "off")
-        .env("GATEHOUSE_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let host = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("expected `listening on http://…`, got {line:?}"))
-        .to_string();
-    Server { child, host }
-}
-
-/// `POST /api/v1/auth/login` over plain HTTP/1.1: the status code and the body.
-fn login(server: &Server, username: &str, password: &str) -> (u16, serde_json::Value) {
+/// `POST /api/v1/auth/login`: the status code and the body.
+fn login(server: &ServerProcess, username: &str, password: &str) -> (u16, serde_json::Value) {
     let body = serde_json::json!({"username": username, "password": password}).to_string();
-    let mut stream = TcpStream::connect(&server.host).unwrap();
-    write!(
-        stream,
-        "POST /api/v1/auth/login HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        server.host,
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status in {response:?}"));
-    let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    (status, serde_json::from_str(body).unwrap_or_default())
+    let (status, body) = http(&server.host, "POST", "/api/v1/auth/login", Some(&body));
+    (status, serde_json::from_str(&body).unwrap_or_default())
 }
 
 fn admin(args: &[&str], data_dir: &Path) -> super::support::Run {
@@ -84,7 +29,7 @@ fn a_created_user_signs_in_with_the_printed_password() {
     let password = created.line().to_owned();
     assert_eq!(password.len(), 24, "{password:?}");
 
-    let server = start(dir.path());
+    let server = start_server(dir.path());
     let (status, body) = login(&server, "guard.one", &password);
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["user"]["role"], "security");
@@ -118,7 +63,7 @@ fn a_reset_password_unlocks_and_replaces_the_old_one() {
     .ok()
     .line()
     .to_owned();
-    let server = start(dir.path());
+    let server = start_server(dir.path());
     for _ in 0..5 {
         login(&server, "front", "not the password at all");
     }

@@ -1,74 +1,17 @@
 //! `gatehouse server` as a real process: it prints where it listens, bootstraps the first
 //! admin once, and answers on that address.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use super::support::{http, start_server};
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Child, Command, Stdio};
-
-/// A running server, killed when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-/// Starts `gatehouse server` on a free loopback port (TLS off, as allowed on loopback) and
-/// waits for its `listening on` line.
-fn start(data_dir: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        .env("GATEHOUSE_TLS__MODE", "off")
-        .env("GATEHOUSE_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("expected `listening on <url>`, got {line:?}"))
-        .to_string();
-    Server { child, url }
-}
-
-/// A plain HTTP/1.1 GET, answered by the server: status line and body.
-fn get(url: &str, path: &str) -> (String, String) {
-    let host = url.strip_prefix("http://").unwrap();
-    let mut stream = TcpStream::connect(host).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response.lines().next().unwrap_or_default().to_string();
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
+use std::process::Command;
 
 #[test]
 fn the_server_starts_bootstraps_once_and_answers() {
     let dir = tempfile::tempdir().unwrap();
-    let first = start(dir.path());
-    assert!(first.url.starts_with("http://127.0.0.1:"), "{}", first.url);
-    let (status, body) = get(&first.url, "/api/v1/health");
-    assert_eq!(status, "HTTP/1.1 200 OK");
+    let first = start_server(dir.path());
+    assert!(first.host.starts_with("127.0.0.1:"), "{}", first.host);
+    let (status, body) = http(&first.host, "GET", "/api/v1/health", None);
+    assert_eq!(status, 200);
     assert!(body.contains(r#""status":"ok""#), "{body}");
 
     let password_file = dir.path().join("initial-admin-password");
@@ -83,10 +26,10 @@ fn the_server_starts_bootstraps_once_and_answers() {
     drop(first);
 
     // A second start finds the admin and leaves the password alone.
-    let second = start(dir.path());
+    let second = start_server(dir.path());
     assert_eq!(std::fs::read_to_string(&password_file).unwrap(), password);
-    let (status, _) = get(&second.url, "/api/v1/nowhere");
-    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    let (status, _) = http(&second.host, "GET", "/api/v1/nowhere", None);
+    assert_eq!(status, 404);
 }
 
 #[test]

@@ -248,3 +248,71 @@ pub fn python_verify(python: &Python, trusted: &[&Issuer], at: At, text: &str) -
     args.extend(["--at", &unix, text]);
     python.gh_pass(args)
 }
+
+/// A running `gatehouse server` on a free loopback port with TLS off, killed when dropped.
+pub struct ServerProcess {
+    child: std::process::Child,
+    /// `127.0.0.1:<port>`.
+    pub host: String,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+/// Starts `gatehouse server` on `data_dir` and waits for its `listening on` line.
+pub fn start_server(data_dir: &Path) -> ServerProcess {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .env("GATEHOUSE_TLS__MODE", "off")
+        .env("GATEHOUSE_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let host = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("expected `listening on http://…`, got {line:?}"))
+        .to_string();
+    ServerProcess { child, host }
+}
+
+/// One plain HTTP/1.1 request: the status code and the body.
+pub fn http(host: &str, method: &str, path: &str, json: Option<&str>) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    let body = json.unwrap_or("");
+    let content_type = if json.is_some() {
+        "Content-Type: application/json\r\n"
+    } else {
+        ""
+    };
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{content_type}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {response:?}"));
+    let body = response
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
+    (status, body)
+}

@@ -216,3 +216,26 @@ CREATE TABLE controller_bundles (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (controller_id, epoch, version)
 );
+
+-- The tamper-evident audit log: one append-only hash chain per stream (`admin`,
+-- `controller:<id>`). Payloads carry pseudonymous ids only (server/src/audit).
+CREATE TABLE audit_log (
+    stream TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    at BIGINT NOT NULL,
+    payload BYTEA NOT NULL,
+    prev BYTEA NOT NULL,
+    hash BYTEA NOT NULL,
+    PRIMARY KEY (stream, seq)
+);
+
+-- Signed heads of the chains, so a deleted tail is detectable.
+CREATE TABLE audit_checkpoints (
+    stream TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    head BYTEA NOT NULL,
+    signed_at BIGINT NOT NULL,
+    key_id BYTEA NOT NULL,
+    signature BYTEA NOT NULL,
+    PRIMARY KEY (stream, seq)
+);

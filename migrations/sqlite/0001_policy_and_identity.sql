@@ -216,3 +216,26 @@ CREATE TABLE controller_bundles (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (controller_id, epoch, version)
 );
+
+-- The tamper-evident audit log: one append-only hash chain per stream (`admin`,
+-- `controller:<id>`). Payloads carry pseudonymous ids only (server/src/audit).
+CREATE TABLE audit_log (
+    stream TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    payload BLOB NOT NULL,
+    prev BLOB NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (stream, seq)
+);
+
+-- Signed heads of the chains, so a deleted tail is detectable.
+CREATE TABLE audit_checkpoints (
+    stream TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    head BLOB NOT NULL,
+    signed_at INTEGER NOT NULL,
+    key_id BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    PRIMARY KEY (stream, seq)
+);

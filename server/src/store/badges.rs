@@ -125,7 +125,7 @@ impl Store {
                 });
             }
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         require_in_site(&mut tx, "people", "person", site, id(b.person.0)).await?;
         let row = sqlx::query(&format!(
             "INSERT INTO badges (site_id, person_id, card_id, status, not_before, expires, created_at, status_changed_at) \
@@ -154,7 +154,7 @@ impl Store {
         status: BadgeStatus,
         now_ms: i64,
     ) -> Result<BadgeRecord, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let current: Option<String> =
             sqlx::query_scalar("SELECT status FROM badges WHERE id = $1 AND site_id = $2")
                 .bind(id(badge.0))

@@ -40,7 +40,7 @@ impl Store {
         group: &NewGroup,
     ) -> Result<GroupRecord, StoreError> {
         require_name(&group.name)?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for grant in &group.grants {
             require_in_site(
                 &mut tx,
@@ -133,7 +133,7 @@ impl Store {
         group: GroupId,
         person: PersonId,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         require_found(&mut tx, "access_groups", "group", site, i64::from(group.0)).await?;
         require_found(
             &mut tx,
@@ -160,7 +160,7 @@ impl Store {
         group: GroupId,
         person: PersonId,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         require_found(&mut tx, "access_groups", "group", site, i64::from(group.0)).await?;
         require_found(
             &mut tx,

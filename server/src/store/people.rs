@@ -131,7 +131,7 @@ impl Store {
                 message: "must be 1 to 200 characters".into(),
             });
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(m) = p.manager {
             require_in_site(&mut tx, "people", "manager", site, id(m.0)).await?;
         }
@@ -243,7 +243,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let salt = self.pin_salt(site).await?;
         let verifier = pin.map(|p| PinVerifier::derive(&salt, person, p).0.to_vec());
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let done =
             sqlx::query("UPDATE people SET pin_verifier = $1 WHERE id = $2 AND site_id = $3")
                 .bind(verifier)

@@ -115,7 +115,7 @@ impl Store {
                 message: "days must name 1 to 7 weekdays".into(),
             });
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(c) = s.holiday_calendar {
             require_in_site(
                 &mut tx,
@@ -165,7 +165,7 @@ impl Store {
         dates: &BTreeSet<NaiveDate>,
     ) -> Result<CalendarRecord, StoreError> {
         require_name(name)?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO holiday_calendars (site_id, name) VALUES ($1, $2) RETURNING id",
         )

@@ -54,7 +54,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<(), StoreError> {
         let c = i64::from(controller.0);
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO controller_bundles (controller_id, epoch, version, bundle, created_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",

@@ -209,7 +209,7 @@ impl Store {
         zone: &NewZone,
     ) -> Result<ZoneRecord, StoreError> {
         require_name(&zone.name)?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(parent) = zone.parent {
             require_in_site(&mut tx, "zones", "parent", site, i64::from(parent.0)).await?;
         }
@@ -269,7 +269,7 @@ impl Store {
         door: &NewDoor,
     ) -> Result<DoorRecord, StoreError> {
         require_name(&door.name)?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         require_in_site(&mut tx, "zones", "zone", site, i64::from(door.zone.0)).await?;
         if let Some(c) = door.controller {
             require_in_site(&mut tx, "controllers", "controller", site, i64::from(c.0)).await?;

@@ -1,0 +1,164 @@
+//! The audit log's rows: appending to a stream's hash chain inside the caller's
+//! transaction, reading a chain back in order for verification, and the signed checkpoints.
+
+use super::columns::get_u64;
+use super::{Backend, Store, StoreError};
+use crate::audit::{Checkpoint, Entry, Head, next_entry};
+use gatehouse_core::credential::KeyId;
+use sqlx::AnyConnection;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+fn hash32(row: &AnyRow, column: &str) -> Result<[u8; 32], sqlx::Error> {
+    row.try_get::<Vec<u8>, _>(column)?
+        .try_into()
+        .map_err(|_| sqlx::Error::Decode(format!("{column} is not 32 bytes").into()))
+}
+
+fn seq_param(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+/// Appends `payload` to `stream` in the caller's transaction and returns the new entry.
+///
+/// On PostgreSQL a transaction-scoped advisory lock on the stream serialises appenders, so
+/// two replicas never both extend the same head; SQLite has a single writer anyway.
+pub(crate) async fn append(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    stream: &str,
+    at_ms: i64,
+    payload: Vec<u8>,
+) -> Result<Entry, StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT CAST(pg_advisory_xact_lock(hashtext($1)) AS TEXT)")
+            .bind(stream)
+            .fetch_one(&mut *conn)
+            .await?;
+    }
+    let head =
+        sqlx::query("SELECT seq, hash FROM audit_log WHERE stream = $1 ORDER BY seq DESC LIMIT 1")
+            .bind(stream)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|row| {
+                Ok::<_, sqlx::Error>(Head {
+                    seq: get_u64(&row, "seq")?,
+                    hash: hash32(&row, "hash")?,
+                })
+            })
+            .transpose()?;
+    let entry = next_entry(stream, head, payload);
+    sqlx::query("INSERT INTO audit_log (stream, seq, at, payload, prev, hash) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(stream)
+        .bind(seq_param(entry.seq))
+        .bind(at_ms)
+        .bind(entry.payload.clone())
+        .bind(entry.prev.to_vec())
+        .bind(entry.hash.to_vec())
+        .execute(&mut *conn)
+        .await?;
+    Ok(entry)
+}
+
+impl Store {
+    /// Appends one entry to a stream in a transaction of its own.
+    pub async fn append_audit(
+        &self,
+        stream: &str,
+        at_ms: i64,
+        payload: Vec<u8>,
+    ) -> Result<Entry, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let entry = append(&mut tx, self.backend(), stream, at_ms, payload).await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    /// The streams that have entries.
+    pub async fn audit_streams(&self) -> Result<Vec<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT stream FROM audit_log ORDER BY stream")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    /// A stream's entries with `seq` greater than `after`, in order, at most `limit`: the
+    /// verifier reads a long chain page by page.
+    pub async fn audit_entries(
+        &self,
+        stream: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<Entry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, payload, prev, hash FROM audit_log WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(stream)
+        .bind(seq_param(after))
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Entry {
+                    stream: stream.to_string(),
+                    seq: get_u64(row, "seq")?,
+                    payload: row.try_get("payload")?,
+                    prev: hash32(row, "prev")?,
+                    hash: hash32(row, "hash")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Stores a signed checkpoint of a stream's head.
+    pub async fn save_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_checkpoints (stream, seq, head, signed_at, key_id, signature) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(&checkpoint.stream)
+        .bind(seq_param(checkpoint.seq))
+        .bind(checkpoint.head.to_vec())
+        .bind(checkpoint.signed_at)
+        .bind(checkpoint.key_id.0.to_vec())
+        .bind(checkpoint.signature.to_vec())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// A stream's checkpoints, oldest first.
+    pub async fn checkpoints(&self, stream: &str) -> Result<Vec<Checkpoint>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, head, signed_at, key_id, signature FROM audit_checkpoints WHERE stream = $1 ORDER BY seq",
+        )
+        .bind(stream)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let decode = |m: &str| sqlx::Error::Decode(m.to_string().into());
+                Ok(Checkpoint {
+                    stream: stream.to_string(),
+                    seq: get_u64(row, "seq")?,
+                    head: hash32(row, "head")?,
+                    signed_at: row.try_get("signed_at")?,
+                    key_id: KeyId(
+                        row.try_get::<Vec<u8>, _>("key_id")?
+                            .try_into()
+                            .map_err(|_| decode("key_id is not 8 bytes"))?,
+                    ),
+                    signature: row
+                        .try_get::<Vec<u8>, _>("signature")?
+                        .try_into()
+                        .map_err(|_| decode("signature is not 64 bytes"))?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+}

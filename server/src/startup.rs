@@ -63,6 +63,7 @@ pub async fn prepare(config: &Config, clock: Clock) -> Result<Prepared, StartErr
         policy: crate::sync::watch::start(store.clone(), site).await?,
         site_bundle: Default::default(),
     };
+    crate::checkpoints::spawn_periodic(state.clone(), config.data_dir.clone());
     Ok(Prepared {
         state,
         tls,

@@ -1,6 +1,7 @@
 //! The `gatehouse` command line.
 
 mod admin;
+mod audit;
 mod card;
 mod credential;
 mod demo;
@@ -32,6 +33,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Run the central server.
     Server(server::ServerArgs),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Console users: create one, or reset a password (prints a one-time password).
     #[command(subcommand)]
     Admin(admin::AdminCommand),
@@ -45,6 +49,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Command::Card(cmd) => card::run(cmd),
         Command::Demo(args) => demo::run(args),
         Command::Server(args) => server::run(args),
+        Command::Audit(cmd) => audit::run(cmd),
         Command::Admin(cmd) => admin::run(cmd),
     }
 }

@@ -5,6 +5,7 @@
 //! tampered passes for the same reason. `support::python` finds it (run `scripts/test`).
 
 mod admin;
+mod audit;
 mod card;
 mod interop;
 mod keys;

@@ -2,6 +2,7 @@
 //! request id, a body-size limit, a timeout and compression.
 
 mod account;
+mod audit_trail;
 mod badges;
 mod calendars;
 mod controllers;
@@ -39,7 +40,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(40);
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
-        .nest("/api/v1", api())
+        .nest("/api/v1", api(&state))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::device::verify_device,
@@ -56,7 +57,7 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
-fn api() -> Router<AppState> {
+fn api(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(health::routes())
         .merge(openapi::routes())
@@ -71,6 +72,11 @@ fn api() -> Router<AppState> {
         .merge(groups::routes())
         .merge(people::routes())
         .merge(badges::routes())
+        // After routing, so the audit entry names the route.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit_trail::record,
+        ))
         .fallback(not_found)
 }
 

@@ -75,6 +75,24 @@ impl Store {
         Ok(entry)
     }
 
+    /// The newest entry's head of a stream.
+    pub async fn audit_head(&self, stream: &str) -> Result<Option<Head>, StoreError> {
+        let row = sqlx::query(
+            "SELECT seq, hash FROM audit_log WHERE stream = $1 ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(stream)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row
+            .map(|r| {
+                Ok::<_, sqlx::Error>(Head {
+                    seq: get_u64(&r, "seq")?,
+                    hash: hash32(&r, "hash")?,
+                })
+            })
+            .transpose()?)
+    }
+
     /// The streams that have entries.
     pub async fn audit_streams(&self) -> Result<Vec<String>, StoreError> {
         Ok(

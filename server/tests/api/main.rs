@@ -2,6 +2,7 @@
 //! rules, resources and their errors.
 
 mod api_tokens;
+mod audit_trail;
 mod auth;
 mod devices;
 mod enrollment;

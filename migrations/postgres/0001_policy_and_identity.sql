@@ -239,3 +239,27 @@ CREATE TABLE audit_checkpoints (
     signature BYTEA NOT NULL,
     PRIMARY KEY (stream, seq)
 );
+
+-- Everything controllers journaled: access decisions and door events. A row is identified
+-- by (controller, journal, seq), so an upload sent twice is stored once, and a reinstalled
+-- controller (a new journal id) never collides with its old self.
+CREATE TABLE events (
+    controller_id BIGINT NOT NULL REFERENCES controllers (id),
+    journal_id BIGINT NOT NULL,       -- the u64 journal id, stored bit for bit
+    seq BIGINT NOT NULL,
+    site_id BIGINT NOT NULL REFERENCES sites (id),
+    at BIGINT NOT NULL,
+    kind TEXT NOT NULL,            -- access | door | controller_started | controller_stopping
+    door_id BIGINT,
+    zone_id BIGINT,
+    person_id BIGINT,                 -- pseudonymous; visitors by their pass serial below
+    pass_serial BIGINT,
+    granted BIGINT,
+    reason TEXT,
+    event TEXT NOT NULL,           -- the journal entry as JSON
+    received_at BIGINT NOT NULL,
+    PRIMARY KEY (controller_id, journal_id, seq)
+);
+CREATE INDEX events_person_at ON events (person_id, at);
+CREATE INDEX events_door_at ON events (door_id, at);
+CREATE INDEX events_at ON events (site_id, at);

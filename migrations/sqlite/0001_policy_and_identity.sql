@@ -239,3 +239,27 @@ CREATE TABLE audit_checkpoints (
     signature BLOB NOT NULL,
     PRIMARY KEY (stream, seq)
 );
+
+-- Everything controllers journaled: access decisions and door events. A row is identified
+-- by (controller, journal, seq), so an upload sent twice is stored once, and a reinstalled
+-- controller (a new journal id) never collides with its old self.
+CREATE TABLE events (
+    controller_id INTEGER NOT NULL REFERENCES controllers (id),
+    journal_id INTEGER NOT NULL,       -- the u64 journal id, stored bit for bit
+    seq INTEGER NOT NULL,
+    site_id INTEGER NOT NULL REFERENCES sites (id),
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,            -- access | door | controller_started | controller_stopping
+    door_id INTEGER,
+    zone_id INTEGER,
+    person_id INTEGER,                 -- pseudonymous; visitors by their pass serial below
+    pass_serial INTEGER,
+    granted INTEGER,
+    reason TEXT,
+    event TEXT NOT NULL,           -- the journal entry as JSON
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (controller_id, journal_id, seq)
+);
+CREATE INDEX events_person_at ON events (person_id, at);
+CREATE INDEX events_door_at ON events (door_id, at);
+CREATE INDEX events_at ON events (site_id, at);

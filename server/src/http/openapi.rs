@@ -21,6 +21,7 @@ use utoipa::OpenApi;
         super::enrollment::kiosk_code,
         super::enrollment::enroll,
         super::sync::bundle,
+        super::sync::upload_events,
         super::account::session::login,
         super::account::session::logout,
         super::account::session::me,

@@ -5,6 +5,7 @@
 //! without a real-time clock.
 
 use super::error::{ApiError, ErrorBody};
+use super::json::ApiJson;
 use crate::auth::Allow;
 use crate::auth::principal::Principal;
 use crate::auth::rules::ControllerOnly;
@@ -14,7 +15,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_core::bundle::BundleVersion;
@@ -22,6 +23,7 @@ use gatehouse_core::wire::signed_request::{
     DEVICE_HEADER, NONCE_HEADER, SERVER_KEY_HEADER, SERVER_TIME_HEADER,
     SERVER_TIME_SIGNATURE_HEADER, server_time_message,
 };
+use gatehouse_core::wire::{BatchAck, EventBatch, WIRE_VERSION, check_version};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -33,7 +35,74 @@ pub const BUNDLE_TYPE: &str = "application/vnd.gatehouse.bundle";
 pub const DELTA_TYPE: &str = "application/vnd.gatehouse.delta";
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/sync/bundle", get(bundle))
+    Router::new()
+        .route("/sync/bundle", get(bundle))
+        .route("/sync/events", post(upload_events))
+}
+
+/// Entries accepted in one upload.
+pub const MAX_BATCH: usize = 1000;
+
+/// Stores a batch of journal entries from the calling controller, each once (an upload
+/// sent again is harmless), and answers up to which seq the journal is stored: the
+/// controller may delete those entries.
+#[utoipa::path(post, path = "/api/v1/sync/events", tag = "sync",
+    request_body(content = Object, description = "an EventBatch: {v, controller, entries: [{journal, seq, event}]}"),
+    responses(
+        (status = 200, description = "BatchAck {v, journal, highest_seq}; signed server time in the headers"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload_events(
+    allow: Allow<ControllerOnly>,
+    State(state): State<AppState>,
+    request_headers: HeaderMap,
+    ApiJson(batch): ApiJson<EventBatch>,
+) -> Result<Response, ApiError> {
+    let Principal::Controller { id } = allow.principal else {
+        return Err(ApiError::Forbidden);
+    };
+    let invalid = |field, message: &str| ApiError::Invalid {
+        field,
+        message: message.to_string(),
+    };
+    check_version(batch.v).map_err(|e| invalid("v", &e.to_string()))?;
+    if batch.controller != id {
+        return Err(invalid(
+            "controller",
+            "is not the controller that signed the request",
+        ));
+    }
+    let journal = batch
+        .entries
+        .first()
+        .map(|e| e.journal)
+        .ok_or_else(|| invalid("entries", "is empty"))?;
+    if batch.entries.len() > MAX_BATCH {
+        return Err(invalid(
+            "entries",
+            &format!("at most {MAX_BATCH} per upload"),
+        ));
+    }
+    if batch.entries.iter().any(|e| e.journal != journal) {
+        return Err(invalid(
+            "entries",
+            "all entries of an upload are from one journal",
+        ));
+    }
+    if batch.entries.iter().any(|e| e.seq == 0) {
+        return Err(invalid("entries", "seq starts at 1"));
+    }
+    let highest = state
+        .store
+        .ingest_events(state.site, id, journal, &batch.entries, state.now().0)
+        .await?;
+    let ack = BatchAck {
+        v: WIRE_VERSION,
+        journal,
+        highest_seq: highest,
+    };
+    let mut response = axum::Json(ack).into_response();
+    sign_time(&state, &request_headers, response.headers_mut());
+    Ok(response)
 }
 
 /// What the controller holds, and how long it will wait.

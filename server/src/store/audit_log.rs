@@ -3,7 +3,7 @@
 
 use super::columns::get_u64;
 use super::{Backend, Store, StoreError};
-use crate::audit::{Checkpoint, Entry, Head, next_entry};
+use crate::audit::{ChainWriter, Checkpoint, Entry, Head, next_entry};
 use gatehouse_core::credential::KeyId;
 use sqlx::AnyConnection;
 use sqlx::Row;
@@ -49,8 +49,34 @@ pub(crate) async fn append(
             })
             .transpose()?;
     let entry = next_entry(stream, head, payload);
+    insert(conn, &entry, at_ms).await?;
+    Ok(entry)
+}
+
+/// Appends several payloads to `stream` in the caller's transaction, reading the head once.
+pub(crate) async fn append_many(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    stream: &str,
+    at_ms: i64,
+    payloads: Vec<Vec<u8>>,
+) -> Result<(), StoreError> {
+    let mut payloads = payloads.into_iter();
+    let Some(first) = payloads.next() else {
+        return Ok(());
+    };
+    let entry = append(conn, backend, stream, at_ms, first).await?;
+    let mut writer = ChainWriter::new(stream, Some(entry.head()));
+    for payload in payloads {
+        let entry = writer.append(payload);
+        insert(conn, &entry, at_ms).await?;
+    }
+    Ok(())
+}
+
+async fn insert(conn: &mut AnyConnection, entry: &Entry, at_ms: i64) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO audit_log (stream, seq, at, payload, prev, hash) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(stream)
+        .bind(&entry.stream)
         .bind(seq_param(entry.seq))
         .bind(at_ms)
         .bind(entry.payload.clone())
@@ -58,7 +84,7 @@ pub(crate) async fn append(
         .bind(entry.hash.to_vec())
         .execute(&mut *conn)
         .await?;
-    Ok(entry)
+    Ok(())
 }
 
 impl Store {

@@ -19,6 +19,7 @@ mod columns;
 mod credentials;
 mod devices;
 mod error;
+mod events;
 mod groups;
 mod people;
 mod schedules;

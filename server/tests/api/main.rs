@@ -6,6 +6,7 @@ mod audit_trail;
 mod auth;
 mod devices;
 mod enrollment;
+mod events;
 mod harness;
 mod resources;
 mod resources_input;

@@ -66,6 +66,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ),
     ("POST", "/api/v1/enroll", Who::Open),
     ("GET", "/api/v1/sync/bundle", Who::Only(&[Controller])),
+    ("POST", "/api/v1/sync/events", Who::Only(&[Controller])),
     ("GET", "/api/v1/schedules", Who::Only(READ_POLICY)),
     ("POST", "/api/v1/schedules", Who::Only(CONFIGURE)),
     ("GET", "/api/v1/holiday-calendars", Who::Only(READ_POLICY)),

@@ -5,6 +5,7 @@ mod audit;
 mod backends;
 mod bundle;
 mod credentials;
+mod events;
 mod lookups;
 mod policy;
 mod users;

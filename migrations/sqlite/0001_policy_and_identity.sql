@@ -263,3 +263,24 @@ CREATE TABLE events (
 CREATE INDEX events_person_at ON events (person_id, at);
 CREATE INDEX events_door_at ON events (door_id, at);
 CREATE INDEX events_at ON events (site_id, at);
+
+-- Alarms raised by controllers or by the server, until cleared and acknowledged.
+CREATE TABLE alarms (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    site_id INTEGER NOT NULL REFERENCES sites (id),
+    kind TEXT NOT NULL,            -- door_forced | controller_offline | ... (core AlarmKind)
+    severity TEXT NOT NULL,        -- info | warning | critical
+    source TEXT NOT NULL,          -- JSON AlarmSource
+    raised_at INTEGER NOT NULL,
+    cleared_at INTEGER,
+    acknowledged_by INTEGER REFERENCES users (id),
+    acknowledged_at INTEGER
+);
+CREATE INDEX alarms_open ON alarms (site_id, cleared_at, raised_at);
+
+-- What each controller last reported about itself.
+CREATE TABLE controller_status (
+    controller_id INTEGER PRIMARY KEY REFERENCES controllers (id) ON DELETE CASCADE,
+    reported_at INTEGER NOT NULL,
+    status TEXT NOT NULL           -- JSON heartbeat
+);

@@ -13,6 +13,7 @@ pub mod config;
 pub mod data_dir;
 pub mod http;
 pub mod keyring;
+pub mod monitor;
 pub mod serve;
 pub mod startup;
 pub mod state;

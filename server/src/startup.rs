@@ -64,6 +64,7 @@ pub async fn prepare(config: &Config, clock: Clock) -> Result<Prepared, StartErr
         site_bundle: Default::default(),
     };
     crate::checkpoints::spawn_periodic(state.clone(), config.data_dir.clone());
+    crate::monitor::spawn(state.clone());
     Ok(Prepared {
         state,
         tls,

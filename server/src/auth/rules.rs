@@ -57,6 +57,10 @@ rule!(
     ReadEvents = [User(Admin), User(Security), User(Auditor)]
 );
 rule!(
+    /// Answering alarms: acknowledging them (guards and admins).
+    HandleAlarms = [User(Admin), User(Security)]
+);
+rule!(
     /// The audit log.
     ReadAudit = [User(Admin), User(Auditor)]
 );

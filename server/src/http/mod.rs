@@ -2,6 +2,7 @@
 //! request id, a body-size limit, a timeout and compression.
 
 mod account;
+mod alarms;
 mod audit_trail;
 mod badges;
 mod calendars;
@@ -72,6 +73,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .merge(groups::routes())
         .merge(people::routes())
         .merge(badges::routes())
+        .merge(alarms::routes())
         // After routing, so the audit entry names the route.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

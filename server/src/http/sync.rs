@@ -38,6 +38,37 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/sync/bundle", get(bundle))
         .route("/sync/events", post(upload_events))
+        .route("/sync/heartbeat", post(heartbeat))
+}
+
+/// A controller reports how it is (bundle held, journal backlog, doors, readers); any JSON
+/// object up to the body limit. Answers 204 with the signed server time.
+#[utoipa::path(post, path = "/api/v1/sync/heartbeat", tag = "sync",
+    request_body(content = Object, description = "the controller's status"),
+    responses((status = 204, description = "stored; signed server time in the headers"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn heartbeat(
+    allow: Allow<ControllerOnly>,
+    State(state): State<AppState>,
+    request_headers: HeaderMap,
+    ApiJson(status): ApiJson<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let Principal::Controller { id } = allow.principal else {
+        return Err(ApiError::Forbidden);
+    };
+    if !status.is_object() {
+        return Err(ApiError::Invalid {
+            field: "body",
+            message: "a JSON object".into(),
+        });
+    }
+    state
+        .store
+        .save_controller_status(id, &status, state.now().0)
+        .await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    sign_time(&state, &request_headers, response.headers_mut());
+    Ok(response)
 }
 
 /// Entries accepted in one upload.

@@ -12,6 +12,7 @@
 //! the text. SQLite treats `$1` as a *named* parameter and numbers names by first
 //! appearance, so `SET a = $2 WHERE b = $1` would bind the values crosswise there.
 
+mod alarms;
 mod audit_log;
 mod badges;
 mod bundle;
@@ -29,6 +30,7 @@ mod users;
 mod write_tx;
 mod zones_doors;
 
+pub use alarms::AlarmRecord;
 pub use badges::{BadgeRecord, NewBadge};
 pub use credentials::ApiTokenRecord;
 pub use devices::DeviceKind;

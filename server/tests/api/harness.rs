@@ -29,7 +29,7 @@ pub struct TestServer {
     pub state: AppState,
     pub router: Router,
     /// The time the server sees (Unix ms), [`NOW`] until a test moves it with
-    /// [`TestServer::advance`]. Device requests are signed at [`NOW`].
+    /// [`TestServer::advance`]. Device requests are signed at this time too.
     pub clock: Arc<AtomicI64>,
     _dir: tempfile::TempDir,
 }
@@ -160,10 +160,11 @@ impl TestServer {
         if let Auth::Device { name, key } = auth {
             let nonce = format!("{:032x}", rand::random::<u128>());
             sent_nonce = Some(nonce.clone());
-            let message = signing_message(method_name.as_str(), path, NOW, &nonce, &bytes);
+            let now = self.clock.load(Ordering::SeqCst);
+            let message = signing_message(method_name.as_str(), path, now, &nonce, &bytes);
             req = req
                 .header(DEVICE_HEADER, name.as_str())
-                .header(TIMESTAMP_HEADER, NOW.to_string())
+                .header(TIMESTAMP_HEADER, now.to_string())
                 .header(NONCE_HEADER, nonce)
                 .header(SIGNATURE_HEADER, URL_SAFE_NO_PAD.encode(key.sign(&message)));
         }

@@ -1,6 +1,7 @@
 //! The HTTP API, exercised through the real router (no sockets): authentication, access
 //! rules, resources and their errors.
 
+mod alarms;
 mod api_tokens;
 mod audit_trail;
 mod auth;

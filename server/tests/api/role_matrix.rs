@@ -34,6 +34,8 @@ const USERS: &[Caller] = &[Admin, Security, Receptionist, Host, Auditor];
 const CONFIGURE: &[Caller] = &[Admin];
 const READ_POLICY: &[Caller] = &[Admin, Security, Auditor];
 const MANAGE_BADGES: &[Caller] = &[Admin, Security];
+const READ_EVENTS: &[Caller] = &[Admin, Security, Auditor];
+const HANDLE_ALARMS: &[Caller] = &[Admin, Security];
 
 /// The table: method, path as in the OpenAPI document, who may call it.
 const MATRIX: &[(&str, &str, Who)] = &[
@@ -67,6 +69,13 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/api/v1/enroll", Who::Open),
     ("GET", "/api/v1/sync/bundle", Who::Only(&[Controller])),
     ("POST", "/api/v1/sync/events", Who::Only(&[Controller])),
+    ("POST", "/api/v1/sync/heartbeat", Who::Only(&[Controller])),
+    ("GET", "/api/v1/alarms", Who::Only(READ_EVENTS)),
+    (
+        "POST",
+        "/api/v1/alarms/{id}/acknowledge",
+        Who::Only(HANDLE_ALARMS),
+    ),
     ("GET", "/api/v1/schedules", Who::Only(READ_POLICY)),
     ("POST", "/api/v1/schedules", Who::Only(CONFIGURE)),
     ("GET", "/api/v1/holiday-calendars", Who::Only(READ_POLICY)),

@@ -2,11 +2,12 @@
 
 use super::error::{ApiError, ErrorBody};
 use super::path::ApiPath;
+use super::query::ApiQuery;
 use crate::auth::Allow;
 use crate::auth::rules::{HandleAlarms, ReadEvents};
 use crate::state::AppState;
 use crate::store::AlarmRecord;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -33,7 +34,7 @@ pub struct AlarmQuery {
 pub async fn list(
     _: Allow<ReadEvents>,
     State(state): State<AppState>,
-    Query(q): Query<AlarmQuery>,
+    ApiQuery(q): ApiQuery<AlarmQuery>,
 ) -> Result<Json<Vec<AlarmRecord>>, ApiError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {

@@ -10,6 +10,7 @@ mod controllers;
 mod doors;
 mod enrollment;
 pub mod error;
+mod events;
 mod groups;
 mod health;
 mod json;
@@ -17,6 +18,7 @@ mod json_path;
 pub mod openapi;
 mod path;
 mod people;
+mod query;
 mod responses;
 mod schedules;
 mod sync;
@@ -74,6 +76,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .merge(people::routes())
         .merge(badges::routes())
         .merge(alarms::routes())
+        .merge(events::routes())
         // After routing, so the audit entry names the route.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

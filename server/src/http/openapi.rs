@@ -25,6 +25,7 @@ use utoipa::OpenApi;
         super::sync::heartbeat,
         super::alarms::list,
         super::alarms::acknowledge,
+        super::events::search,
         super::account::session::login,
         super::account::session::logout,
         super::account::session::me,

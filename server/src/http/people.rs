@@ -4,13 +4,13 @@
 use super::error::{ApiError, ErrorBody};
 use super::json::ApiJson;
 use super::path::ApiPath;
+use super::query::ApiQuery;
 use super::responses::{ChangeErrors, CreateErrors, GetErrors, ListErrors};
 use crate::auth::Allow;
 use crate::auth::rules::{ManageBadges, ReadPolicy};
 use crate::state::AppState;
 use crate::store::{BadgeRecord, NewPerson, PeoplePage, PeopleQuery, PersonRecord};
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
@@ -79,15 +79,13 @@ fn invalid(field: &'static str, message: &str) -> ApiError {
 /// page.
 #[utoipa::path(get, path = "/api/v1/people", tag = "people", params(PeopleParams),
     responses((status = 200, body = PeoplePage, description = "OK"),
-        (status = 400, body = ErrorBody, description = "A malformed query string"),
-        (status = 422, body = ErrorBody, description = "`q`, `after` or `limit` not acceptable"),
+        (status = 422, body = ErrorBody, description = "a malformed query string, or `q`, `after` or `limit` not acceptable"),
         ListErrors))]
 pub async fn list_people(
     _: Allow<ReadPolicy>,
     State(state): State<AppState>,
-    params: Result<Query<PeopleParams>, QueryRejection>,
+    ApiQuery(params): ApiQuery<PeopleParams>,
 ) -> Result<Json<PeoplePage>, ApiError> {
-    let Query(params) = params.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let query = params.query()?;
     Ok(Json(state.store.people(state.site, &query).await?))
 }

@@ -6,13 +6,14 @@
 
 use super::error::{ApiError, ErrorBody};
 use super::json::ApiJson;
+use super::query::ApiQuery;
 use crate::auth::Allow;
 use crate::auth::principal::Principal;
 use crate::auth::rules::ControllerOnly;
 use crate::state::AppState;
 use crate::sync::bundles::{Answer, answer};
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -160,7 +161,7 @@ pub async fn bundle(
     allow: Allow<ControllerOnly>,
     State(state): State<AppState>,
     request_headers: HeaderMap,
-    Query(query): Query<BundleQuery>,
+    ApiQuery(query): ApiQuery<BundleQuery>,
 ) -> Result<Response, ApiError> {
     let Principal::Controller { id } = allow.principal else {
         return Err(ApiError::Forbidden);

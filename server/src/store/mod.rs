@@ -35,6 +35,7 @@ pub use badges::{BadgeRecord, NewBadge};
 pub use credentials::ApiTokenRecord;
 pub use devices::DeviceKind;
 pub use error::StoreError;
+pub use events::{EventCursor, EventQuery, EventRecord};
 pub use groups::{GroupRecord, NewGroup};
 pub use people::{NewPerson, PeoplePage, PeopleQuery, PersonRecord};
 pub use schedules::{CalendarRecord, NewSchedule, ScheduleRecord};

@@ -8,6 +8,7 @@ mod auth;
 mod devices;
 mod enrollment;
 mod events;
+mod events_search;
 mod harness;
 mod resources;
 mod resources_input;

@@ -71,6 +71,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/api/v1/sync/events", Who::Only(&[Controller])),
     ("POST", "/api/v1/sync/heartbeat", Who::Only(&[Controller])),
     ("GET", "/api/v1/alarms", Who::Only(READ_EVENTS)),
+    ("GET", "/api/v1/events", Who::Only(READ_EVENTS)),
     (
         "POST",
         "/api/v1/alarms/{id}/acknowledge",

@@ -133,24 +133,13 @@ impl Store {
         group: GroupId,
         person: PersonId,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        require_found(&mut tx, "access_groups", "group", site, i64::from(group.0)).await?;
-        require_found(
-            &mut tx,
-            "people",
-            "person",
+        self.change_membership(
             site,
-            super::columns::id(person.0),
+            group,
+            person,
+            "INSERT INTO group_members (group_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         )
-        .await?;
-        sqlx::query("INSERT INTO group_members (group_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(i64::from(group.0))
-            .bind(super::columns::id(person.0))
-            .execute(&mut *tx)
-            .await?;
-        bump_policy(&mut tx, site).await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// Takes a person out of a group (a no-op if they are not in it).
@@ -160,19 +149,31 @@ impl Store {
         group: GroupId,
         person: PersonId,
     ) -> Result<(), StoreError> {
+        self.change_membership(
+            site,
+            group,
+            person,
+            "DELETE FROM group_members WHERE group_id = $1 AND person_id = $2",
+        )
+        .await
+    }
+
+    /// Checks that group and person exist in the site, runs `statement` (bound to group
+    /// and person) and raises the policy version, in one transaction.
+    async fn change_membership(
+        &self,
+        site: SiteId,
+        group: GroupId,
+        person: PersonId,
+        statement: &str,
+    ) -> Result<(), StoreError> {
+        let person_id = super::columns::id(person.0);
         let mut tx = self.begin_write().await?;
         require_found(&mut tx, "access_groups", "group", site, i64::from(group.0)).await?;
-        require_found(
-            &mut tx,
-            "people",
-            "person",
-            site,
-            super::columns::id(person.0),
-        )
-        .await?;
-        sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND person_id = $2")
+        require_found(&mut tx, "people", "person", site, person_id).await?;
+        sqlx::query(statement)
             .bind(i64::from(group.0))
-            .bind(super::columns::id(person.0))
+            .bind(person_id)
             .execute(&mut *tx)
             .await?;
         bump_policy(&mut tx, site).await?;

@@ -3,7 +3,7 @@
 
 use super::columns::get_u64;
 use super::{Backend, Store, StoreError};
-use crate::audit::{ChainWriter, Checkpoint, Entry, Head, next_entry};
+use crate::audit::{ChainWriter, Checkpoint, Entry, Head};
 use gatehouse_core::credential::KeyId;
 use sqlx::AnyConnection;
 use sqlx::Row;
@@ -19,10 +19,24 @@ fn seq_param(seq: u64) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
 }
 
+/// Takes `stream`'s lock until the caller's transaction ends: a PostgreSQL
+/// transaction-scoped advisory lock, so two replicas never both extend the same head (SQLite
+/// has a single writer anyway). Taking it again in the same transaction is harmless.
+pub(crate) async fn lock_stream(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    stream: &str,
+) -> Result<(), StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT CAST(pg_advisory_xact_lock(hashtext($1)) AS TEXT)")
+            .bind(stream)
+            .fetch_one(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Appends `payload` to `stream` in the caller's transaction and returns the new entry.
-///
-/// On PostgreSQL a transaction-scoped advisory lock on the stream serialises appenders, so
-/// two replicas never both extend the same head; SQLite has a single writer anyway.
 pub(crate) async fn append(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -30,12 +44,24 @@ pub(crate) async fn append(
     at_ms: i64,
     payload: Vec<u8>,
 ) -> Result<Entry, StoreError> {
-    if backend == Backend::Postgres {
-        sqlx::query("SELECT CAST(pg_advisory_xact_lock(hashtext($1)) AS TEXT)")
-            .bind(stream)
-            .fetch_one(&mut *conn)
-            .await?;
+    let mut entries = append_many(conn, backend, stream, at_ms, vec![payload]).await?;
+    Ok(entries.pop().expect("one entry appended"))
+}
+
+/// Appends several payloads to `stream` in the caller's transaction, under the stream's
+/// lock: the head is read once, the links are computed in memory and the rows go in with
+/// multi-row INSERTs. Returns the new entries.
+pub(crate) async fn append_many(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    stream: &str,
+    at_ms: i64,
+    payloads: Vec<Vec<u8>>,
+) -> Result<Vec<Entry>, StoreError> {
+    if payloads.is_empty() {
+        return Ok(Vec::new());
     }
+    lock_stream(conn, backend, stream).await?;
     let head =
         sqlx::query("SELECT seq, hash FROM audit_log WHERE stream = $1 ORDER BY seq DESC LIMIT 1")
             .bind(stream)
@@ -48,42 +74,50 @@ pub(crate) async fn append(
                 })
             })
             .transpose()?;
-    let entry = next_entry(stream, head, payload);
-    insert(conn, &entry, at_ms).await?;
-    Ok(entry)
+    let mut writer = ChainWriter::new(stream, head);
+    let entries: Vec<Entry> = payloads.into_iter().map(|p| writer.append(p)).collect();
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        insert(conn, stream, at_ms, chunk).await?;
+    }
+    Ok(entries)
 }
 
-/// Appends several payloads to `stream` in the caller's transaction, reading the head once.
-pub(crate) async fn append_many(
+/// Rows per INSERT: 4 parameters a row and 2 shared, far below SQLite's 32,766.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Inserts rows of one stream in one statement. The stream and time are `$1` and `$2`
+/// in every row; each row's own parameters follow in order (see the rule on `$N` in the
+/// store's module docs).
+async fn insert(
     conn: &mut AnyConnection,
-    backend: Backend,
     stream: &str,
     at_ms: i64,
-    payloads: Vec<Vec<u8>>,
+    entries: &[Entry],
 ) -> Result<(), StoreError> {
-    let mut payloads = payloads.into_iter();
-    let Some(first) = payloads.next() else {
-        return Ok(());
-    };
-    let entry = append(conn, backend, stream, at_ms, first).await?;
-    let mut writer = ChainWriter::new(stream, Some(entry.head()));
-    for payload in payloads {
-        let entry = writer.append(payload);
-        insert(conn, &entry, at_ms).await?;
+    use std::fmt::Write;
+    let mut sql = String::with_capacity(80 + entries.len() * 32);
+    sql.push_str("INSERT INTO audit_log (stream, at, seq, payload, prev, hash) VALUES ");
+    for i in 0..entries.len() {
+        let p = 3 + 4 * i;
+        let sep = if i == 0 { "" } else { ", " };
+        write!(
+            sql,
+            "{sep}($1, $2, ${p}, ${}, ${}, ${})",
+            p + 1,
+            p + 2,
+            p + 3
+        )
+        .expect("to a String");
     }
-    Ok(())
-}
-
-async fn insert(conn: &mut AnyConnection, entry: &Entry, at_ms: i64) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO audit_log (stream, seq, at, payload, prev, hash) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(&entry.stream)
-        .bind(seq_param(entry.seq))
-        .bind(at_ms)
-        .bind(entry.payload.clone())
-        .bind(entry.prev.to_vec())
-        .bind(entry.hash.to_vec())
-        .execute(&mut *conn)
-        .await?;
+    let mut query = sqlx::query(&sql).bind(stream).bind(at_ms);
+    for entry in entries {
+        query = query
+            .bind(seq_param(entry.seq))
+            .bind(entry.payload.as_slice())
+            .bind(entry.prev.as_slice())
+            .bind(entry.hash.as_slice());
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -22,6 +22,7 @@ mod devices;
 mod error;
 mod events;
 mod groups;
+mod ingest;
 mod people;
 mod schedules;
 mod sites;

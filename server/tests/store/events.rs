@@ -60,6 +60,47 @@ async fn ingest_is_idempotent(store: Store) {
 }
 conformance!(event_ingest, ingest_is_idempotent);
 
+async fn large_and_repeated_uploads_are_stored_once(store: Store) {
+    let site = site(&store).await;
+    let controller = store.create_controller(site, "ctl").await.unwrap().id;
+    let journal = JournalId(7);
+    // More entries than one INSERT takes, with a seq named twice: the first one counts.
+    let mut upload = entries(journal.0, &(1..=1200).collect::<Vec<_>>());
+    let mut again = upload[10].clone();
+    again.event = Event::ControllerStarted { at: Timestamp(NOW) };
+    upload.insert(11, again);
+    assert_eq!(
+        store
+            .ingest_events(site, controller, journal, &upload, NOW)
+            .await
+            .unwrap(),
+        1200
+    );
+    let kind: String = sqlx::query_scalar("SELECT kind FROM events WHERE seq = 11")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(kind, "door");
+    // An overlapping upload stores only what is new, and the chain grows by as much.
+    let overlap = entries(journal.0, &(1150..=1300).collect::<Vec<_>>());
+    assert_eq!(
+        store
+            .ingest_events(site, controller, journal, &overlap, NOW)
+            .await
+            .unwrap(),
+        1300
+    );
+    let stream = format!("controller:{}", controller.0);
+    let chained = store.audit_entries(&stream, 0, 2000).await.unwrap();
+    assert_eq!(chained.len(), 1300);
+    let head = gatehouse_server::audit::verify(&stream, &chained, None).unwrap();
+    assert_eq!(head.map(|h| h.seq), Some(1300));
+}
+conformance!(
+    event_ingest_large,
+    large_and_repeated_uploads_are_stored_once
+);
+
 fn access(
     seq: u64,
     person: u64,

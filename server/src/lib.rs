@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod checkpoints;
 pub mod config;
 pub mod data_dir;

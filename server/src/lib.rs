@@ -13,6 +13,7 @@ pub mod checkpoints;
 pub mod config;
 pub mod data_dir;
 pub mod http;
+pub mod issuance;
 pub mod keyring;
 pub mod monitor;
 pub mod serve;

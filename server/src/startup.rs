@@ -60,7 +60,7 @@ pub async fn prepare(config: &Config, clock: Clock) -> Result<Prepared, StartErr
         clock,
         tls: tls.is_some(),
         tls_fingerprint: tls.as_ref().map(ServerTls::fingerprint),
-        policy: crate::sync::watch::start(store.clone(), site).await?,
+        sync: crate::sync::watch::start(store.clone(), site).await?,
         site_bundle: Default::default(),
     };
     crate::checkpoints::spawn_periodic(state.clone(), config.data_dir.clone());

@@ -35,8 +35,8 @@ pub struct AppState {
     /// SHA-256 of the server's TLS certificate, which enrollment codes carry so devices pin
     /// it; none when TLS is off (loopback development).
     pub tls_fingerprint: Option<[u8; 32]>,
-    /// The site's latest policy version, for long-polls to wait on.
-    pub policy: tokio::sync::watch::Receiver<gatehouse_core::bundle::BundleVersion>,
+    /// The site's latest policy version and command, for long-polls to wait on.
+    pub sync: crate::sync::watch::SyncWatch,
     /// The site-wide bundle of the latest version built.
     pub site_bundle: crate::sync::bundles::SiteBundleCache,
 }

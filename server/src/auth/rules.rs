@@ -53,6 +53,32 @@ rule!(
     FrontDesk = [User(Admin), User(Receptionist), User(Host), Kiosk]
 );
 rule!(
+    /// Lockdown, release and momentary unlock (guards and admins).
+    CommandDoors = [User(Admin), User(Security)]
+);
+rule!(
+    /// Asking for a property pass: any member of staff with an account.
+    RequestProperty = [User(Admin), User(Security), User(Receptionist), User(Host)]
+);
+rule!(
+    /// Approving or refusing a property pass: an admin, or a host who is the carrier's
+    /// manager (the handler checks the manager).
+    ApproveProperty = [User(Admin), User(Host)]
+);
+rule!(
+    /// Reading property passes: who approves them, guards and guard stations at the exit,
+    /// auditors.
+    ReadProperty = [User(Admin), User(Security), User(Host), User(Auditor), Kiosk]
+);
+rule!(
+    /// At the exit: logging items leaving and coming back (guards, guard stations).
+    GuardExit = [User(Admin), User(Security), Kiosk]
+);
+rule!(
+    /// Revoking an approved property pass.
+    RevokeProperty = [User(Admin), User(Security)]
+);
+rule!(
     /// Events and alarms.
     ReadEvents = [User(Admin), User(Security), User(Auditor)]
 );

@@ -9,17 +9,21 @@ use super::responses::{ChangeErrors, CreateErrors, GetErrors};
 use crate::auth::Allow;
 use crate::auth::rules::{ManageBadges, ReadPolicy};
 use crate::state::AppState;
-use crate::store::{BadgeRecord, NewBadge};
+use crate::issuance::staff_badge_text;
+use crate::store::{BadgeRecord, NewBadge, NewQrBadge};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use gatehouse_core::ids::{BadgeId, PersonId};
-use gatehouse_core::model::BadgeStatus;
+use gatehouse_core::model::{BadgeCredential, BadgeStatus};
+use serde::Serialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/badges", post(enroll_card))
+        .route("/badges/qr", post(issue_qr_badge))
+        .route("/badges/{id}/qr", get(qr_of_badge))
         .route("/people/{id}/badges", get(badges_of))
         .route("/badges/{id}/suspend", post(suspend))
         .route("/badges/{id}/reactivate", post(reactivate))
@@ -43,6 +47,62 @@ pub async fn enroll_card(
         .enroll_card(state.site, &badge, state.now().0)
         .await?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// A staff QR badge with its QR text.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QrBadge {
+    /// The badge.
+    pub badge: BadgeRecord,
+    /// The `GH1:` text to show or print as a QR code.
+    pub qr: String,
+}
+
+/// Issues a staff QR badge: a signed QR that opens what the person's groups open, like a
+/// card, until it expires. Unknown person: 422 `person`; an empty or past window: 422
+/// `expires`.
+#[utoipa::path(post, path = "/api/v1/badges/qr", tag = "badges", request_body = NewQrBadge,
+    responses((status = 201, body = QrBadge, description = "Issued"), CreateErrors))]
+pub async fn issue_qr_badge(
+    _: Allow<ManageBadges>,
+    State(state): State<AppState>,
+    ApiJson(new): ApiJson<NewQrBadge>,
+) -> Result<(StatusCode, Json<QrBadge>), ApiError> {
+    let key = state.keyring.read().expect("keyring lock").current().id();
+    let (badge, pass) = state
+        .store
+        .issue_qr_badge(state.site, &new, key, state.now())
+        .await?;
+    let qr = staff_badge_text(&state.keyring.read().expect("keyring lock"), &pass)?;
+    Ok((StatusCode::CREATED, Json(QrBadge { badge, qr })))
+}
+
+/// A staff QR badge's QR text again (the same text: signing is deterministic). A card
+/// badge: 422 `id`; a badge that is not active: 422 `status`.
+#[utoipa::path(get, path = "/api/v1/badges/{id}/qr", tag = "badges",
+    params(("id" = u64, Path, description = "The badge")),
+    responses((status = 200, body = QrBadge, description = "OK"), ChangeErrors))]
+pub async fn qr_of_badge(
+    _: Allow<ManageBadges>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<u64>,
+) -> Result<Json<QrBadge>, ApiError> {
+    let badge = state.store.badge(state.site, BadgeId(id)).await?;
+    let BadgeCredential::Qr(serial) = badge.credential else {
+        return Err(ApiError::Invalid {
+            field: "id",
+            message: "a card badge has no QR".into(),
+        });
+    };
+    if badge.status != BadgeStatus::Active {
+        return Err(ApiError::Invalid {
+            field: "status",
+            message: "only an active badge's QR is shown".into(),
+        });
+    }
+    let pass = state.store.issued_pass(state.site, serial).await?;
+    let qr = staff_badge_text(&state.keyring.read().expect("keyring lock"), &pass)?;
+    Ok(Json(QrBadge { badge, qr }))
 }
 
 /// A person's badges, by id.

@@ -131,6 +131,15 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<crate::issuance::IssueError> for ApiError {
+    fn from(e: crate::issuance::IssueError) -> Self {
+        ApiError::Invalid {
+            field: "serial",
+            message: e.to_string(),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -6,6 +6,7 @@ mod alarms;
 mod audit_trail;
 mod badges;
 mod calendars;
+mod commands;
 mod controllers;
 mod doors;
 mod enrollment;
@@ -18,10 +19,13 @@ mod json_path;
 pub mod openapi;
 mod path;
 mod people;
+mod property_passes;
 mod query;
 mod responses;
 mod schedules;
 mod sync;
+mod sync_commands;
+mod visitors;
 mod zones;
 
 use crate::state::AppState;
@@ -66,6 +70,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .merge(openapi::routes())
         .merge(enrollment::routes())
         .merge(sync::routes())
+        .merge(sync_commands::routes())
         .merge(account::routes())
         .merge(zones::routes())
         .merge(doors::routes())
@@ -77,6 +82,9 @@ fn api(state: &AppState) -> Router<AppState> {
         .merge(badges::routes())
         .merge(alarms::routes())
         .merge(events::routes())
+        .merge(visitors::routes())
+        .merge(property_passes::routes())
+        .merge(commands::routes())
         // After routing, so the audit entry names the route.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

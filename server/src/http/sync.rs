@@ -186,7 +186,7 @@ pub async fn bundle(
     // lag it by one poll).
     let current = state.store.policy_version(state.site).await?;
     if let Some(held) = held.filter(|h| *h >= current) {
-        let mut policy = state.policy.clone();
+        let mut policy = state.sync.policy.clone();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(query.wait);
         loop {
             match tokio::time::timeout_at(deadline, policy.changed()).await {
@@ -218,7 +218,7 @@ pub async fn bundle(
 }
 
 /// Adds the server's signed time, bound to the request's device and nonce.
-fn sign_time(state: &AppState, request: &HeaderMap, response: &mut HeaderMap) {
+pub(super) fn sign_time(state: &AppState, request: &HeaderMap, response: &mut HeaderMap) {
     let text = |name| {
         request
             .get(name)

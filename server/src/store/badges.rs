@@ -2,10 +2,12 @@
 //! reported lost or revoked.
 
 use super::columns::{get_u64, id};
+use super::passes::{IssuedPass, Window, register_pass, revoke_pass};
 use super::sites::bump_policy;
 use super::zones_doors::require_in_site;
 use super::{Store, StoreError};
 use gatehouse_core::card::CardId;
+use gatehouse_core::credential::{CredentialKind, KeyId};
 use gatehouse_core::ids::{BadgeId, PassSerial, PersonId, SiteId};
 use gatehouse_core::model::{BadgeCredential, BadgeStatus};
 use gatehouse_core::time::Timestamp;
@@ -34,6 +36,22 @@ pub struct BadgeRecord {
     /// Valid until (Unix ms, exclusive).
     #[schema(value_type = Option<i64>)]
     pub expires: Option<Timestamp>,
+}
+
+/// A staff QR badge to issue: a signed QR that works like the person's card.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewQrBadge {
+    /// Whose it is.
+    #[schema(value_type = u64)]
+    pub person: PersonId,
+    /// Valid from (Unix ms; default now).
+    #[serde(default)]
+    #[schema(value_type = Option<i64>)]
+    pub not_before: Option<Timestamp>,
+    /// Valid until, exclusive (Unix ms): a QR badge always expires.
+    #[schema(value_type = i64)]
+    pub expires: Timestamp,
 }
 
 /// A card to enroll.
@@ -145,6 +163,65 @@ impl Store {
         Ok(BadgeRecord::from_row(&row)?)
     }
 
+    /// Issues a staff QR badge: registers its pass (to be signed with `key_id`) and binds
+    /// its serial to the person as a badge, in one transaction.
+    pub async fn issue_qr_badge(
+        &self,
+        site: SiteId,
+        b: &NewQrBadge,
+        key_id: KeyId,
+        now: Timestamp,
+    ) -> Result<(BadgeRecord, IssuedPass), StoreError> {
+        let window = Window {
+            not_before: b.not_before.unwrap_or(now),
+            expires: b.expires,
+        }
+        .in_whole_seconds(now)?;
+        let mut tx = self.begin_write().await?;
+        require_in_site(&mut tx, "people", "person", site, id(b.person.0)).await?;
+        let pass = register_pass(
+            &mut tx,
+            site,
+            CredentialKind::Staff,
+            &b.person.0.to_string(),
+            key_id,
+            window,
+            now,
+        )
+        .await?;
+        let row = sqlx::query(&format!(
+            "INSERT INTO badges (site_id, person_id, qr_serial, status, not_before, expires, created_at, status_changed_at) \
+             VALUES ($1, $2, $3, 'active', $4, $5, $6, $6) RETURNING {BADGE_COLUMNS}"
+        ))
+        .bind(i64::from(site.0))
+        .bind(id(b.person.0))
+        .bind(id(pass.serial.0))
+        .bind(window.not_before.0)
+        .bind(window.expires.0)
+        .bind(now.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        bump_policy(&mut tx, site).await?;
+        tx.commit().await?;
+        Ok((BadgeRecord::from_row(&row)?, pass))
+    }
+
+    /// A badge.
+    pub async fn badge(&self, site: SiteId, badge: BadgeId) -> Result<BadgeRecord, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {BADGE_COLUMNS} FROM badges WHERE id = $1 AND site_id = $2"
+        ))
+        .bind(id(badge.0))
+        .bind(i64::from(site.0))
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound {
+            what: "badge",
+            id: id(badge.0),
+        })?;
+        Ok(BadgeRecord::from_row(&row)?)
+    }
+
     /// Changes a badge's status: suspend, reactivate, report lost, revoke. Lost and
     /// revoked are final.
     pub async fn set_badge_status(
@@ -183,9 +260,17 @@ impl Store {
         .bind(id(badge.0))
         .fetch_one(&mut *tx)
         .await?;
+        let record = BadgeRecord::from_row(&row)?;
+        // A lost or revoked QR badge's serial goes on the revocation lists as well, so the
+        // signed QR is refused even by a door whose bundle lacks the badge.
+        if let (BadgeCredential::Qr(serial), BadgeStatus::Lost | BadgeStatus::Revoked) =
+            (record.credential, status)
+        {
+            revoke_pass(&mut tx, site, serial, Timestamp(now_ms)).await?;
+        }
         bump_policy(&mut tx, site).await?;
         tx.commit().await?;
-        Ok(BadgeRecord::from_row(&row)?)
+        Ok(record)
     }
 
     /// A person's badges, by id.

@@ -8,7 +8,7 @@ use gatehouse_core::bundle::{
     Bundle, BundleHeader, BundleVersion, DoorTimings, FORMAT_VERSION, OfflineLimits, SiteKey,
 };
 use gatehouse_core::credential::TrustStore;
-use gatehouse_core::ids::{ControllerId, PassSerial, PersonId, SiteId};
+use gatehouse_core::ids::{ControllerId, PassSerial, PersonId, SiteId, ZoneId};
 use gatehouse_core::model::{
     AccessGroup, Badge, Door, HolidayCalendar, Person, PersonFlags, PinVerifier, Schedule, Zone,
 };
@@ -146,7 +146,7 @@ impl Store {
                 .into_iter()
                 .map(|r| PassSerial(r.unsigned_abs()))
                 .collect(),
-            lockdown: Vec::new(),
+            lockdown: self.lockdown_zones(site).await?,
             doors: self
                 .doors(site)
                 .await?
@@ -202,5 +202,30 @@ impl Store {
         };
         bundle.normalize();
         Ok(bundle)
+    }
+}
+
+impl Store {
+    /// The zones under lockdown, as bundles carry them: a site-wide lockdown is every
+    /// outermost zone (a zone's lockdown covers the zones inside it).
+    async fn lockdown_zones(&self, site: SiteId) -> Result<Vec<ZoneId>, StoreError> {
+        let zones: Vec<i64> = sqlx::query_scalar(
+            "SELECT z.id FROM zones z WHERE z.site_id = $1 AND (\
+             EXISTS (SELECT 1 FROM lockdowns l WHERE l.site_id = $1 AND l.released_at IS NULL \
+                     AND l.zone_id = z.id) \
+             OR (z.parent_id IS NULL AND EXISTS (SELECT 1 FROM lockdowns l WHERE l.site_id = $1 \
+                     AND l.released_at IS NULL AND l.zone_id IS NULL))) ORDER BY z.id",
+        )
+        .bind(i64::from(site.0))
+        .fetch_all(self.pool())
+        .await?;
+        zones
+            .into_iter()
+            .map(|z| {
+                u32::try_from(z).map(ZoneId).map_err(|_| {
+                    StoreError::Database(sqlx::Error::Decode("zone id out of range".into()))
+                })
+            })
+            .collect()
     }
 }

@@ -17,31 +17,45 @@ mod audit_log;
 mod badges;
 mod bundle;
 mod columns;
+mod commands;
 mod credentials;
 mod devices;
 mod error;
 mod events;
 mod groups;
+mod notify;
 mod ingest;
+mod passes;
 mod people;
+mod property;
 mod schedules;
 mod sites;
 mod sync;
 mod users;
+mod visitors;
 mod write_tx;
 mod zones_doors;
 
 pub use alarms::AlarmRecord;
-pub use badges::{BadgeRecord, NewBadge};
+pub use badges::{BadgeRecord, NewBadge, NewQrBadge};
+pub use commands::{
+    COMMAND_LIFETIME_MS, CommandRecord, DeliveryRecord, LockdownRecord, MAX_UNLOCK_SECS,
+};
 pub use credentials::ApiTokenRecord;
 pub use devices::DeviceKind;
 pub use error::StoreError;
 pub use events::{EventCursor, EventQuery, EventRecord};
+pub use notify::SYNC_CHANNEL;
 pub use groups::{GroupRecord, NewGroup};
+pub use passes::{IssuedPass, Window};
 pub use people::{NewPerson, PeoplePage, PeopleQuery, PersonRecord};
+pub use property::{
+    ItemRecord, NewItem, NewPropertyPass, PropertyPassQuery, PropertyPassRecord,
+};
 pub use schedules::{CalendarRecord, NewSchedule, ScheduleRecord};
 pub use sites::SiteRecord;
 pub use users::{LoginRecord, NewUser, Role, UserRecord};
+pub use visitors::{NewVisitor, NewVisitorPass, VisitorPassRecord, VisitorQuery, VisitorRecord};
 pub use zones_doors::{ControllerRecord, DoorRecord, NewDoor, NewZone, ZoneRecord};
 
 use sqlx::AnyPool;
@@ -68,6 +82,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite's single writer's turn (see `write_tx`).
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// PostgreSQL's URL, for the LISTEN connection (`notify`); it may hold a password.
+    listen_url: Option<std::sync::Arc<secrecy::SecretString>>,
 }
 
 impl Store {
@@ -108,6 +124,8 @@ impl Store {
             pool,
             backend,
             writer: Default::default(),
+            listen_url: (backend == Backend::Postgres)
+                .then(|| std::sync::Arc::new(secrecy::SecretString::from(url))),
         };
         store.migrate().await?;
         Ok(store)

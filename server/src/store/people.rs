@@ -79,7 +79,7 @@ pub struct PeoplePage {
 }
 
 /// `text` as a LIKE pattern matching any string that contains it.
-fn contains_pattern(text: &str) -> String {
+pub(crate) fn contains_pattern(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('%');
     for c in text.to_lowercase().chars() {

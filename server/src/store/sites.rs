@@ -143,7 +143,7 @@ impl Store {
 pub(crate) async fn bump_policy(conn: &mut AnyConnection, site: SiteId) -> Result<(), StoreError> {
     sqlx::query("UPDATE sites SET policy_version = policy_version + 1 WHERE id = $1")
         .bind(i64::from(site.0))
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
-    Ok(())
+    super::notify::notify(conn).await
 }

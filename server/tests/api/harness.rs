@@ -200,6 +200,15 @@ impl TestServer {
 
     /// An API token for a new user with `role` (made directly in the store).
     pub async fn token_for(&self, role: Role) -> Auth {
+        self.token_for_person(role, None).await
+    }
+
+    /// An API token for a new user with `role` who is `person`.
+    pub async fn token_for_person(
+        &self,
+        role: Role,
+        person: Option<gatehouse_core::ids::PersonId>,
+    ) -> Auth {
         let store = &self.state.store;
         let username = format!("{}-{}", role.name(), rand::random::<u32>());
         let user = store
@@ -209,7 +218,7 @@ impl TestServer {
                     username,
                     password_hash: password::hash("a long enough password").unwrap(),
                     role,
-                    person: None,
+                    person,
                     must_change_password: false,
                 },
                 NOW,

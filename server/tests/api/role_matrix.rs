@@ -36,6 +36,12 @@ const READ_POLICY: &[Caller] = &[Admin, Security, Auditor];
 const MANAGE_BADGES: &[Caller] = &[Admin, Security];
 const READ_EVENTS: &[Caller] = &[Admin, Security, Auditor];
 const HANDLE_ALARMS: &[Caller] = &[Admin, Security];
+const FRONT_DESK: &[Caller] = &[Admin, Receptionist, Host, Kiosk];
+const COMMAND_DOORS: &[Caller] = &[Admin, Security];
+const STAFF: &[Caller] = &[Admin, Security, Receptionist, Host];
+const APPROVE_PROPERTY: &[Caller] = &[Admin, Host];
+const READ_PROPERTY: &[Caller] = &[Admin, Security, Host, Auditor, Kiosk];
+const GUARD_EXIT: &[Caller] = &[Admin, Security, Kiosk];
 
 /// The table: method, path as in the OpenAPI document, who may call it.
 const MATRIX: &[(&str, &str, Who)] = &[
@@ -70,6 +76,55 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/sync/bundle", Who::Only(&[Controller])),
     ("POST", "/api/v1/sync/events", Who::Only(&[Controller])),
     ("POST", "/api/v1/sync/heartbeat", Who::Only(&[Controller])),
+    ("GET", "/api/v1/sync/commands", Who::Only(&[Controller])),
+    ("POST", "/api/v1/sync/commands/ack", Who::Only(&[Controller])),
+    ("POST", "/api/v1/commands", Who::Only(COMMAND_DOORS)),
+    ("GET", "/api/v1/commands/{id}", Who::Only(READ_EVENTS)),
+    ("GET", "/api/v1/lockdowns", Who::Only(READ_EVENTS)),
+    ("POST", "/api/v1/visitors", Who::Only(FRONT_DESK)),
+    ("GET", "/api/v1/visitors", Who::Only(FRONT_DESK)),
+    ("GET", "/api/v1/visitors/{id}", Who::Only(FRONT_DESK)),
+    ("GET", "/api/v1/visitors/{id}/passes", Who::Only(FRONT_DESK)),
+    ("POST", "/api/v1/visitors/{id}/passes", Who::Only(FRONT_DESK)),
+    ("GET", "/api/v1/visitor-passes/{serial}", Who::Only(FRONT_DESK)),
+    (
+        "POST",
+        "/api/v1/visitor-passes/{serial}/check-out",
+        Who::Only(FRONT_DESK),
+    ),
+    (
+        "POST",
+        "/api/v1/visitor-passes/{serial}/revoke",
+        Who::Only(FRONT_DESK),
+    ),
+    ("POST", "/api/v1/property-passes", Who::Only(STAFF)),
+    ("GET", "/api/v1/property-passes", Who::Only(READ_PROPERTY)),
+    ("GET", "/api/v1/property-passes/{id}", Who::Only(READ_PROPERTY)),
+    (
+        "POST",
+        "/api/v1/property-passes/{id}/approve",
+        Who::Only(APPROVE_PROPERTY),
+    ),
+    (
+        "POST",
+        "/api/v1/property-passes/{id}/refuse",
+        Who::Only(APPROVE_PROPERTY),
+    ),
+    (
+        "POST",
+        "/api/v1/property-passes/{id}/revoke",
+        Who::Only(MANAGE_BADGES),
+    ),
+    (
+        "POST",
+        "/api/v1/property-passes/{id}/removed",
+        Who::Only(GUARD_EXIT),
+    ),
+    (
+        "POST",
+        "/api/v1/property-passes/{id}/returned",
+        Who::Only(GUARD_EXIT),
+    ),
     ("GET", "/api/v1/alarms", Who::Only(READ_EVENTS)),
     ("GET", "/api/v1/events", Who::Only(READ_EVENTS)),
     (
@@ -99,6 +154,8 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("PUT", "/api/v1/people/{id}/pin", Who::Only(MANAGE_BADGES)),
     ("GET", "/api/v1/people/{id}/badges", Who::Only(READ_POLICY)),
     ("POST", "/api/v1/badges", Who::Only(MANAGE_BADGES)),
+    ("POST", "/api/v1/badges/qr", Who::Only(MANAGE_BADGES)),
+    ("GET", "/api/v1/badges/{id}/qr", Who::Only(MANAGE_BADGES)),
     (
         "POST",
         "/api/v1/badges/{id}/suspend",

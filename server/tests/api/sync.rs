@@ -19,16 +19,16 @@ use gatehouse_server::store::{
 };
 use std::time::{Duration, Instant};
 
-struct Site {
-    server: TestServer,
-    controller: Auth,
-    badge: BadgeRecord,
-    door: gatehouse_core::ids::DoorId,
-    card: gatehouse_core::card::CardId,
+pub struct Site {
+    pub server: TestServer,
+    pub controller: Auth,
+    pub badge: BadgeRecord,
+    pub door: gatehouse_core::ids::DoorId,
+    pub card: gatehouse_core::card::CardId,
 }
 
 /// A door on the controller, and a person whose card opens it 24/7.
-async fn site() -> Site {
+pub async fn site() -> Site {
     let server = TestServer::new().await;
     let controller = server.device(DeviceKind::Controller).await;
     let Auth::Device { name, .. } = &controller else {
@@ -151,10 +151,15 @@ async fn site() -> Site {
 }
 
 fn decide_card(policy: &Policy, site: &Site) -> Reason {
+    decide_at(policy, site, Credential::Card(site.card))
+}
+
+/// The reason `decide()` gives for `credential` at the site's door, at [`NOW`].
+pub fn decide_at(policy: &Policy, site: &Site, credential: Credential<'_>) -> Reason {
     let presented = Presented {
         door: site.door,
         direction: Direction::Entry,
-        credential: Credential::Card(site.card),
+        credential,
         pin: None,
     };
     decide(
@@ -164,6 +169,17 @@ fn decide_card(policy: &Policy, site: &Site) -> Reason {
         &LocalState::new(),
     )
     .reason
+}
+
+/// The controller's whole bundle as it is now, verified and loaded.
+pub async fn fetch_policy(site: &Site) -> Policy {
+    let reply = site
+        .server
+        .get(&site.controller, "/api/v1/sync/bundle")
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.json);
+    let trust = site.server.state.keyring.read().unwrap().trust_store();
+    Policy::load(&SignedBundle::from_bytes(&reply.body).unwrap(), &trust, None).unwrap()
 }
 
 #[tokio::test]

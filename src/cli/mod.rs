@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod backup;
 mod card;
 mod credential;
 mod demo;
@@ -39,6 +40,10 @@ enum Command {
     /// Console users: create one, or reset a password (prints a one-time password).
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Back up the server (database, keys, TLS, checkpoints) to one file.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a data directory and start a new bundle epoch.
+    Restore(backup::RestoreArgs),
 }
 
 /// Runs a parsed command line.
@@ -51,6 +56,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Command::Server(args) => server::run(args),
         Command::Audit(cmd) => audit::run(cmd),
         Command::Admin(cmd) => admin::run(cmd),
+        Command::Backup(args) => backup::run_backup(args),
+        Command::Restore(args) => backup::run_restore(args),
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod admin;
 mod audit;
+mod backup;
 mod card;
 mod interop;
 mod keys;

@@ -8,5 +8,6 @@ mod bundle;
 mod credentials;
 mod events;
 mod lookups;
+mod passes;
 mod policy;
 mod users;

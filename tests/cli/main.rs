@@ -10,6 +10,7 @@ mod backup;
 mod card;
 mod interop;
 mod keys;
+mod scale_out;
 mod server;
 mod server_keys;
 mod support;

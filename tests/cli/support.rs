@@ -265,12 +265,18 @@ impl Drop for ServerProcess {
 
 /// Starts `gatehouse server` on `data_dir` and waits for its `listening on` line.
 pub fn start_server(data_dir: &Path) -> ServerProcess {
+    start_server_with(data_dir, &[])
+}
+
+/// Starts `gatehouse server` with more `GATEHOUSE_…` settings in its environment.
+pub fn start_server_with(data_dir: &Path, env: &[(&str, &str)]) -> ServerProcess {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
         .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .env("GATEHOUSE_TLS__MODE", "off")
         .env("GATEHOUSE_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()

@@ -91,6 +91,14 @@ pub async fn create(
             dir.backups_dir().join(&name)
         }
     };
+    let out_dir = super::files::parent_of(&out);
+    if !out_dir.is_dir() {
+        return Err(BackupError::Source(format!(
+            "cannot write {}: {} is not a directory",
+            out.display(),
+            out_dir.display()
+        )));
+    }
     if out.exists() {
         return Err(BackupError::Source(format!(
             "{} already exists; a backup never replaces another file",

@@ -10,8 +10,7 @@ use super::{BackupError, sqlite};
 use crate::config::Config;
 use crate::data_dir::{DataDir, FsError, ensure_private_dir, sync_dir};
 use crate::keyring::Keyring;
-use crate::startup::open_store;
-use crate::store::StoreError;
+use crate::store::{SiteRecord, Store, StoreError};
 use crate::tls::ServerTls;
 use gatehouse_core::bundle::BundleVersion;
 use gatehouse_core::ids::SiteId;
@@ -91,6 +90,13 @@ pub async fn restore(
         }
         _ => {}
     }
+    if manifest.database == SourceDatabase::Postgres {
+        // The database must already be restored (pg_restore): check before any file moves.
+        let store = open(config).await?;
+        let site = site_of(&store, &manifest).await;
+        store.close().await;
+        site?;
+    }
     let dir = DataDir::new(&config.data_dir);
     if !options.force {
         refuse_if_not_empty(dir.root())?;
@@ -165,28 +171,15 @@ async fn new_epoch(
     manifest: &Manifest,
     now: Timestamp,
 ) -> Result<(BundleVersion, BundleVersion), BackupError> {
-    let store = open_store(config).await.map_err(|e| match e {
-        crate::startup::StartError::Store(e) => BackupError::Store(e),
-        crate::startup::StartError::DataDir(e) => BackupError::Fs(e),
-        other => BackupError::Source(other.to_string()),
-    })?;
+    let store = open(config).await?;
     let result = async {
-        let site = match store.site(SiteId(manifest.site.id)).await {
-            Err(StoreError::NotFound { .. }) => {
-                return Err(BackupError::Mismatch(format!(
-                    "the database has no site {} ({:?}): on PostgreSQL, restore the pg_dump with pg_restore before running restore",
-                    manifest.site.id, manifest.site.name
-                )));
-            }
-            other => other?,
-        };
+        let site = site_of(&store, manifest).await?;
         let restored = BundleVersion {
             epoch: site.policy_epoch,
             version: site.policy_version,
         };
-        let epoch = next_epoch(site.policy_epoch, manifest.policy.epoch, now.0).ok_or_else(
-            || BackupError::Mismatch("the policy epoch is at its maximum".into()),
-        )?;
+        let epoch = next_epoch(site.policy_epoch, manifest.policy.epoch, now.0)
+            .ok_or_else(|| BackupError::Mismatch("the policy epoch is at its maximum".into()))?;
         store.start_epoch(site.id, epoch).await?;
         let entry = serde_json::json!({
             "at": now.0,
@@ -204,6 +197,27 @@ async fn new_epoch(
     .await;
     store.close().await;
     result
+}
+
+/// Opens the configured database (applying newer migrations), creating nothing else: a
+/// restore that is refused leaves no data directory behind.
+async fn open(config: &Config) -> Result<Store, BackupError> {
+    let url = match &config.database_url {
+        Some(url) => url.expose().to_owned(),
+        None => Store::sqlite_url(&DataDir::new(&config.data_dir).database()),
+    };
+    Ok(Store::open(&url).await?)
+}
+
+/// The backup's site in the database; a database without it was not restored.
+async fn site_of(store: &Store, manifest: &Manifest) -> Result<SiteRecord, BackupError> {
+    match store.site(SiteId(manifest.site.id)).await {
+        Err(StoreError::NotFound { .. }) => Err(BackupError::Mismatch(format!(
+            "the database has no site {} ({:?}): on PostgreSQL, restore the pg_dump with pg_restore before running restore",
+            manifest.site.id, manifest.site.name
+        ))),
+        other => Ok(other?),
+    }
 }
 
 fn refuse_if_not_empty(root: &Path) -> Result<(), BackupError> {

@@ -1,0 +1,12 @@
+//! `gatehouse backup` and `gatehouse restore` on real data directories, with real server
+//! processes: a backup restores into a working server whose controllers resync; encrypted
+//! backups, damaged files, the off-site copy with retention and PostgreSQL are checked the
+//! same way.
+
+mod controller;
+mod damaged;
+mod encrypted;
+mod offsite;
+mod postgres;
+mod resync;
+mod support;

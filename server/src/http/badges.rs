@@ -2,6 +2,7 @@
 //! suspended, reactivated, reported lost or revoked (`POST /badges/{id}/…`). Lost and
 //! revoked are final.
 
+use super::audit_trail::with_before;
 use super::error::ApiError;
 use super::json::ApiJson;
 use super::path::ApiPath;
@@ -13,6 +14,7 @@ use crate::issuance::staff_badge_text;
 use crate::store::{BadgeRecord, NewBadge, NewQrBadge};
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use gatehouse_core::ids::{BadgeId, PersonId};
@@ -119,16 +121,13 @@ pub async fn badges_of(
     Ok(Json(state.store.badges_of(state.site, person.id).await?))
 }
 
-async fn set_status(
-    state: &AppState,
-    id: u64,
-    status: BadgeStatus,
-) -> Result<Json<BadgeRecord>, ApiError> {
+async fn set_status(state: &AppState, id: u64, status: BadgeStatus) -> Result<Response, ApiError> {
+    let before = state.store.badge(state.site, BadgeId(id)).await?;
     let badge = state
         .store
         .set_badge_status(state.site, BadgeId(id), status, state.now().0)
         .await?;
-    Ok(Json(badge))
+    Ok(with_before(Json(badge), &before))
 }
 
 /// Suspends a badge (it can be reactivated). A lost or revoked badge: 422 `status`.
@@ -139,7 +138,7 @@ pub async fn suspend(
     _: Allow<ManageBadges>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<u64>,
-) -> Result<Json<BadgeRecord>, ApiError> {
+) -> Result<Response, ApiError> {
     set_status(&state, id, BadgeStatus::Suspended).await
 }
 
@@ -151,7 +150,7 @@ pub async fn reactivate(
     _: Allow<ManageBadges>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<u64>,
-) -> Result<Json<BadgeRecord>, ApiError> {
+) -> Result<Response, ApiError> {
     set_status(&state, id, BadgeStatus::Active).await
 }
 
@@ -164,7 +163,7 @@ pub async fn report_lost(
     _: Allow<ManageBadges>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<u64>,
-) -> Result<Json<BadgeRecord>, ApiError> {
+) -> Result<Response, ApiError> {
     set_status(&state, id, BadgeStatus::Lost).await
 }
 
@@ -176,6 +175,6 @@ pub async fn revoke(
     _: Allow<ManageBadges>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<u64>,
-) -> Result<Json<BadgeRecord>, ApiError> {
+) -> Result<Response, ApiError> {
     set_status(&state, id, BadgeStatus::Revoked).await
 }

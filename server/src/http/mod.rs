@@ -3,6 +3,7 @@
 
 mod account;
 mod alarms;
+mod audit_log;
 mod audit_trail;
 mod badges;
 mod calendars;
@@ -85,6 +86,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .merge(visitors::routes())
         .merge(property_passes::routes())
         .merge(commands::routes())
+        .merge(audit_log::routes())
         // After routing, so the audit entry names the route.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -80,7 +80,9 @@ use utoipa::OpenApi;
         super::property_passes::returned,
         super::commands::issue,
         super::commands::get_one,
-        super::commands::lockdowns
+        super::commands::lockdowns,
+        super::audit_log::streams,
+        super::audit_log::entries
     ),
     components(schemas(super::error::ErrorBody))
 )]

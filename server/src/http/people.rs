@@ -1,6 +1,7 @@
 //! People: `GET /people` (search, cursor paging), `POST /people`, `GET /people/{id}`,
 //! `PUT /people/{id}/pin`.
 
+use super::audit_trail::with_before;
 use super::error::{ApiError, ErrorBody};
 use super::json::ApiJson;
 use super::path::ApiPath;
@@ -11,6 +12,7 @@ use crate::auth::rules::{ManageBadges, ReadPolicy};
 use crate::state::AppState;
 use crate::store::{BadgeRecord, NewPerson, PeoplePage, PeopleQuery, PersonRecord};
 use axum::extract::State;
+use axum::response::Response;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
@@ -156,16 +158,18 @@ pub async fn set_pin(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<u64>,
     ApiJson(body): ApiJson<SetPin>,
-) -> Result<Json<PersonRecord>, ApiError> {
+) -> Result<Response, ApiError> {
     let pin = body
         .pin
         .map(|p| Pin::parse(&p))
         .transpose()
         .map_err(|_| invalid("pin", "must be 4 to 12 digits"))?;
     let person = PersonId(id);
+    let before = state.store.person(state.site, person).await?;
     state
         .store
         .set_pin(state.site, person, pin.as_ref())
         .await?;
-    Ok(Json(state.store.person(state.site, person).await?))
+    let after = state.store.person(state.site, person).await?;
+    Ok(with_before(Json(after), &before))
 }

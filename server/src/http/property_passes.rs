@@ -3,6 +3,7 @@
 //! the exit logs the items leaving and, later, coming back; security or an admin can
 //! revoke an approved pass.
 
+use super::audit_trail::with_before;
 use super::error::ApiError;
 use super::json::ApiJson;
 use super::path::ApiPath;
@@ -16,6 +17,7 @@ use crate::state::AppState;
 use crate::store::{NewPropertyPass, PropertyPassQuery, PropertyPassRecord, Role};
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use gatehouse_core::model::PropertyPassStatus;
@@ -130,15 +132,15 @@ pub async fn approve(
     allow: Allow<ApproveProperty>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<u64>,
-) -> Result<Json<PropertyPassWithQr>, ApiError> {
+) -> Result<Response, ApiError> {
     let pass = state.store.property_pass(state.site, id).await?;
     check_decider(&state, &allow.principal, &pass).await?;
     let key = state.keyring.read().expect("keyring lock").current().id();
-    let (pass, _) = state
+    let (after, _) = state
         .store
         .approve_property_pass(state.site, id, user_id(&allow.principal)?, key, state.now())
         .await?;
-    Ok(Json(with_qr(&state, pass).await?))
+    Ok(with_before(Json(with_qr(&state, after).await?), &pass))
 }
 
 /// Refuses a requested pass. Only an admin or the carrier's manager may (403); a pass
@@ -150,7 +152,7 @@ pub async fn refuse(
     allow: Allow<ApproveProperty>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<u64>,
-) -> Result<Json<PropertyPassRecord>, ApiError> {
+) -> Result<Response, ApiError> {
     let pass = state.store.property_pass(state.site, id).await?;
     check_decider(&state, &allow.principal, &pass).await?;
     if pass.status != PropertyPassStatus::Requested {
@@ -171,7 +173,7 @@ pub async fn revoke(
     allow: Allow<RevokeProperty>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<u64>,
-) -> Result<Json<PropertyPassRecord>, ApiError> {
+) -> Result<Response, ApiError> {
     advance(&state, &allow.principal, id, PropertyPassStatus::Revoked).await
 }
 
@@ -184,7 +186,7 @@ pub async fn removed(
     allow: Allow<GuardExit>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<u64>,
-) -> Result<Json<PropertyPassRecord>, ApiError> {
+) -> Result<Response, ApiError> {
     advance(&state, &allow.principal, id, PropertyPassStatus::Removed).await
 }
 
@@ -196,7 +198,7 @@ pub async fn returned(
     allow: Allow<GuardExit>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<u64>,
-) -> Result<Json<PropertyPassRecord>, ApiError> {
+) -> Result<Response, ApiError> {
     advance(&state, &allow.principal, id, PropertyPassStatus::Returned).await
 }
 
@@ -205,12 +207,12 @@ async fn advance(
     principal: &Principal,
     id: u64,
     to: PropertyPassStatus,
-) -> Result<Json<PropertyPassRecord>, ApiError> {
+) -> Result<Response, ApiError> {
+    let before = state.store.property_pass(state.site, id).await?;
     let by = principal.user().map(|u| u.id);
-    Ok(Json(
-        state
-            .store
-            .advance_property_pass(state.site, id, to, by, state.now())
-            .await?,
-    ))
+    let after = state
+        .store
+        .advance_property_pass(state.site, id, to, by, state.now())
+        .await?;
+    Ok(with_before(Json(after), &before))
 }

@@ -3,6 +3,7 @@
 //! it at check-out or by revocation — which puts its serial on every controller's
 //! revocation list within a long-poll.
 
+use super::audit_trail::with_before;
 use super::error::ApiError;
 use super::json::ApiJson;
 use super::path::ApiPath;
@@ -15,6 +16,7 @@ use crate::state::AppState;
 use crate::store::{NewVisitor, NewVisitorPass, VisitorPassRecord, VisitorQuery, VisitorRecord};
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use gatehouse_core::ids::{PassSerial, VisitorId};
@@ -158,7 +160,7 @@ pub async fn check_out(
     _: Allow<FrontDesk>,
     State(state): State<AppState>,
     ApiPath(serial): ApiPath<u64>,
-) -> Result<Json<VisitorPassRecord>, ApiError> {
+) -> Result<Response, ApiError> {
     end(&state, serial, VisitorPassStatus::CheckedOut).await
 }
 
@@ -170,19 +172,18 @@ pub async fn revoke(
     _: Allow<FrontDesk>,
     State(state): State<AppState>,
     ApiPath(serial): ApiPath<u64>,
-) -> Result<Json<VisitorPassRecord>, ApiError> {
+) -> Result<Response, ApiError> {
     end(&state, serial, VisitorPassStatus::Revoked).await
 }
 
-async fn end(
-    state: &AppState,
-    serial: u64,
-    status: VisitorPassStatus,
-) -> Result<Json<VisitorPassRecord>, ApiError> {
-    Ok(Json(
-        state
-            .store
-            .end_visitor_pass(state.site, PassSerial(serial), status, state.now())
-            .await?,
-    ))
+async fn end(state: &AppState, serial: u64, status: VisitorPassStatus) -> Result<Response, ApiError> {
+    let before = state
+        .store
+        .visitor_pass(state.site, PassSerial(serial))
+        .await?;
+    let after = state
+        .store
+        .end_visitor_pass(state.site, PassSerial(serial), status, state.now())
+        .await?;
+    Ok(with_before(Json(after), &before))
 }

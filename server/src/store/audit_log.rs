@@ -135,6 +135,71 @@ impl Store {
         Ok(entry)
     }
 
+    /// Appends an admin action to a stream with the documents of what it changed, in one
+    /// transaction: the entry's payload already holds their SHA-256
+    /// (`crate::http::audit_trail`), the documents go beside the chain.
+    pub async fn append_audit_with_details(
+        &self,
+        stream: &str,
+        at_ms: i64,
+        payload: Vec<u8>,
+        before: Option<&str>,
+        after: Option<&str>,
+    ) -> Result<Entry, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let entry = append(&mut tx, self.backend(), stream, at_ms, payload).await?;
+        if before.is_some() || after.is_some() {
+            sqlx::query(
+                "INSERT INTO audit_details (stream, seq, before, after) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(stream)
+            .bind(seq_param(entry.seq))
+            .bind(before)
+            .bind(after)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    /// The before/after documents of a stream's entries with `seq` in `from..=to`, as
+    /// `(seq, before, after)`; purged documents are `None`.
+    pub async fn audit_details(
+        &self,
+        stream: &str,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<(u64, Option<String>, Option<String>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, before, after FROM audit_details WHERE stream = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq",
+        )
+        .bind(stream)
+        .bind(seq_param(from))
+        .bind(seq_param(to))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((get_u64(r, "seq")?, r.try_get("before")?, r.try_get("after")?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Purges the before/after documents of admin actions older than `before_ms`: the
+    /// chain keeps their hashes and stays intact. Returns how many were purged.
+    pub async fn purge_audit_details(&self, before_ms: i64, now_ms: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE audit_details SET before = NULL, after = NULL, purged_at = $1 \
+             WHERE purged_at IS NULL AND EXISTS (SELECT 1 FROM audit_log l \
+             WHERE l.stream = audit_details.stream AND l.seq = audit_details.seq AND l.at < $2)",
+        )
+        .bind(now_ms)
+        .bind(before_ms)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// The newest entry's head of a stream.
     pub async fn audit_head(&self, stream: &str) -> Result<Option<Head>, StoreError> {
         let row = sqlx::query(

@@ -80,3 +80,74 @@ async fn changes_and_refusals_are_chained() {
     assert_eq!(login["body_sha256"], Value::Null, "no hash of a password");
     assert!(!login.to_string().contains("wrong password"));
 }
+
+/// A badge suspension is chained with the badge before and after; the documents are
+/// readable through the audit API, proven by the hashes in the chain, kept free of
+/// credentials, and purgeable without breaking the chain.
+#[tokio::test]
+async fn a_change_keeps_its_before_and_after_beside_the_chain() {
+    let site = super::sync::site().await;
+    let server = &site.server;
+    let security = server.token_for(Role::Security).await;
+    let auditor = server.token_for(Role::Auditor).await;
+    let suspended = server
+        .post(
+            &security,
+            &format!("/api/v1/badges/{}/suspend", site.badge.id.0),
+            json!({}),
+        )
+        .await;
+    assert_eq!(suspended.status, StatusCode::OK);
+    let qr = server
+        .post(
+            &security,
+            "/api/v1/badges/qr",
+            json!({"person": site.badge.person.0, "expires": super::harness::NOW + 3_600_000}),
+        )
+        .await;
+    assert_eq!(qr.status, StatusCode::CREATED);
+
+    let heads = server.get(&auditor, "/api/v1/audit").await;
+    assert_eq!(heads.status, StatusCode::OK);
+    assert_eq!(heads.json[0]["stream"], "admin");
+    assert_eq!(heads.json[0]["seq"], 2);
+    let page = server.get(&auditor, "/api/v1/audit/admin?limit=10").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.json);
+    let suspension = &page.json[0];
+    assert_eq!(suspension["before"]["status"], "active");
+    assert_eq!(suspension["after"]["status"], "suspended");
+    let sha = |v: &Value| -> String {
+        Sha256::digest(v.to_string().as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    assert_eq!(suspension["payload"]["before_sha256"], sha(&suspension["before"]));
+    assert_eq!(suspension["payload"]["after_sha256"], sha(&suspension["after"]));
+    // A created thing has no before; its QR text is never kept.
+    let issued = &page.json[1];
+    assert_eq!(issued["before"], Value::Null);
+    assert_eq!(issued["after"]["qr"], "[redacted]");
+    assert_eq!(issued["after"]["badge"]["status"], "active");
+
+    let purged = server
+        .state
+        .store
+        .purge_audit_details(super::harness::NOW + 1, super::harness::NOW + 2)
+        .await
+        .unwrap();
+    assert_eq!(purged, 2);
+    let page = server.get(&auditor, "/api/v1/audit/admin").await;
+    assert_eq!(page.json[0]["after"], Value::Null);
+    assert!(page.json[0]["payload"]["after_sha256"].is_string());
+    admin_chain(server).await; // still verifies
+
+    let security_reads = server.get(&security, "/api/v1/audit/admin").await;
+    assert_eq!(security_reads.status, StatusCode::FORBIDDEN);
+    let nowhere = server.get(&auditor, "/api/v1/audit/controller:999").await;
+    assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+    let too_many = server
+        .get(&auditor, "/api/v1/audit/admin?limit=5000")
+        .await;
+    assert_eq!(too_many.json["field"], "limit");
+}

@@ -36,6 +36,7 @@ const READ_POLICY: &[Caller] = &[Admin, Security, Auditor];
 const MANAGE_BADGES: &[Caller] = &[Admin, Security];
 const READ_EVENTS: &[Caller] = &[Admin, Security, Auditor];
 const HANDLE_ALARMS: &[Caller] = &[Admin, Security];
+const READ_AUDIT: &[Caller] = &[Admin, Auditor];
 const FRONT_DESK: &[Caller] = &[Admin, Receptionist, Host, Kiosk];
 const COMMAND_DOORS: &[Caller] = &[Admin, Security];
 const STAFF: &[Caller] = &[Admin, Security, Receptionist, Host];
@@ -81,6 +82,8 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/api/v1/commands", Who::Only(COMMAND_DOORS)),
     ("GET", "/api/v1/commands/{id}", Who::Only(READ_EVENTS)),
     ("GET", "/api/v1/lockdowns", Who::Only(READ_EVENTS)),
+    ("GET", "/api/v1/audit", Who::Only(READ_AUDIT)),
+    ("GET", "/api/v1/audit/{stream}", Who::Only(READ_AUDIT)),
     ("POST", "/api/v1/visitors", Who::Only(FRONT_DESK)),
     ("GET", "/api/v1/visitors", Who::Only(FRONT_DESK)),
     ("GET", "/api/v1/visitors/{id}", Who::Only(FRONT_DESK)),

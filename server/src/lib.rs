@@ -16,6 +16,7 @@ pub mod http;
 pub mod issuance;
 pub mod keyring;
 pub mod monitor;
+pub mod retention;
 pub mod serve;
 pub mod startup;
 pub mod state;

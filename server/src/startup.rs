@@ -65,6 +65,7 @@ pub async fn prepare(config: &Config, clock: Clock) -> Result<Prepared, StartErr
     };
     crate::checkpoints::spawn_periodic(state.clone(), config.data_dir.clone());
     crate::monitor::spawn(state.clone());
+    crate::retention::spawn(state.clone(), config.retention.visitor_days);
     Ok(Prepared {
         state,
         tls,

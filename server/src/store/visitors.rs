@@ -391,6 +391,35 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
+    /// Purges the personal data of visitors whose visit ended before `cutoff`: every pass
+    /// ended (checked out, revoked, or expired) before it, or none issued and registered
+    /// before it. The name becomes empty and company and e-mail are dropped; the id stays,
+    /// so events, passes and audit chains that name it keep their meaning. Returns how many
+    /// were purged.
+    pub async fn purge_visitors(
+        &self,
+        site: SiteId,
+        cutoff: Timestamp,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE visitors SET display_name = '', company = NULL, email = NULL, purged_at = $1 \
+             WHERE site_id = $2 AND purged_at IS NULL AND created_at < $3 AND NOT EXISTS ( \
+               SELECT 1 FROM visitor_passes v JOIN passes p ON p.serial = v.serial \
+               WHERE v.visitor_id = visitors.id AND ( \
+                 (v.status = 'active' AND p.expires >= $3) \
+                 OR (v.status <> 'active' AND v.status_changed_at >= $3)))",
+        )
+        .bind(now.0)
+        .bind(i64::from(site.0))
+        .bind(cutoff.0)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+
     /// Ends an active pass — the visitor checked out, or staff revoked it — and revokes its
     /// serial, so every door refuses it from the next bundle on. A pass already ended:
     /// 422 `status`.

@@ -264,3 +264,63 @@ async fn a_staff_qr_badge_opens_like_a_card_until_reported_lost() {
     assert_eq!(card.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(card.json["field"], "id");
 }
+
+#[tokio::test]
+async fn visitor_data_is_purged_after_retention_and_the_chain_stays_intact() {
+    let site = site().await;
+    let desk = site.server.token_for(Role::Receptionist).await;
+    let gone = visitor(&site, &desk).await;
+    let staying = visitor(&site, &desk).await;
+    let zone = door_zone(&site).await;
+    let day = 24 * HOUR;
+    let long = site
+        .server
+        .post(
+            &desk,
+            &format!("/api/v1/visitors/{staying}/passes"),
+            json!({"zones": [zone], "expires": NOW + 100 * day}),
+        )
+        .await;
+    assert_eq!(long.status, StatusCode::CREATED);
+
+    site.server.advance(91 * day);
+    let purged = gatehouse_server::retention::purge(&site.server.state, 90)
+        .await
+        .unwrap();
+    assert_eq!(purged.visitors, 1, "the one with a pass still valid stays");
+    assert_eq!(purged.audit_documents, 3, "two registrations and one pass");
+    let record = site
+        .server
+        .get(&desk, &format!("/api/v1/visitors/{gone}"))
+        .await;
+    assert_eq!(record.json["purged"], true);
+    assert_eq!(record.json["display_name"], "");
+    assert_eq!(record.json["company"], Value::Null);
+    let kept = site
+        .server
+        .get(&desk, &format!("/api/v1/visitors/{staying}"))
+        .await;
+    assert_eq!(kept.json["display_name"], "Vera Visitor");
+    let refused = site
+        .server
+        .post(
+            &desk,
+            &format!("/api/v1/visitors/{gone}/passes"),
+            json!({"zones": [zone], "expires": NOW + 92 * day}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.json["field"], "visitor");
+
+    let entries = site
+        .server
+        .state
+        .store
+        .audit_entries("admin", 0, 100)
+        .await
+        .unwrap();
+    let head = gatehouse_server::audit::verify("admin", &entries, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(head.seq, 4);
+}

@@ -141,6 +141,28 @@ async fn visitor_passes_register_and_revoke(store: Store) {
         .unwrap_err();
     assert!(matches!(again, StoreError::Invalid { field: "status", .. }), "{again:?}");
 
+    // Purged once the visit ended before the cutoff; the id stays.
+    assert_eq!(
+        store
+            .purge_visitors(site, Timestamp(NOW + HOUR), Timestamp(NOW + HOUR))
+            .await
+            .unwrap(),
+        0,
+        "ended at the cutoff, not before it"
+    );
+    assert_eq!(
+        store
+            .purge_visitors(site, Timestamp(NOW + 2 * HOUR), Timestamp(NOW + 2 * HOUR))
+            .await
+            .unwrap(),
+        1
+    );
+    let purged = store.visitor(site, visitor.id).await.unwrap();
+    assert!(purged.purged);
+    assert_eq!(purged.display_name, "");
+    assert_eq!(purged.email, None);
+    assert_eq!(purged.company, None);
+
     let unknown_zone = store
         .issue_visitor_pass(
             site,

@@ -141,6 +141,23 @@ async fn visitor_passes_register_and_revoke(store: Store) {
         .unwrap_err();
     assert!(matches!(again, StoreError::Invalid { field: "status", .. }), "{again:?}");
 
+    let unknown_zone = store
+        .issue_visitor_pass(
+            site,
+            visitor.id,
+            &NewVisitorPass {
+                zones: vec![gatehouse_core::ids::ZoneId(4242)],
+                escort: false,
+                not_before: None,
+                expires: Timestamp(NOW + HOUR),
+            },
+            KEY,
+            Timestamp(NOW),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(unknown_zone, StoreError::Invalid { field: "zones", .. }));
+
     // Purged once the visit ended before the cutoff; the id stays.
     assert_eq!(
         store
@@ -162,23 +179,6 @@ async fn visitor_passes_register_and_revoke(store: Store) {
     assert_eq!(purged.display_name, "");
     assert_eq!(purged.email, None);
     assert_eq!(purged.company, None);
-
-    let unknown_zone = store
-        .issue_visitor_pass(
-            site,
-            visitor.id,
-            &NewVisitorPass {
-                zones: vec![gatehouse_core::ids::ZoneId(4242)],
-                escort: false,
-                not_before: None,
-                expires: Timestamp(NOW + HOUR),
-            },
-            KEY,
-            Timestamp(NOW),
-        )
-        .await
-        .unwrap_err();
-    assert!(matches!(unknown_zone, StoreError::Invalid { field: "zones", .. }));
 }
 conformance!(visitor_passes, visitor_passes_register_and_revoke);
 

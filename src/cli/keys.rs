@@ -1,4 +1,4 @@
-//! `gatehouse keys generate|rotate|list`: issuer key pairs — a standalone pair on disk, or
+//! `gatehouse keys generate|rotate|list|retire`: issuer key pairs — a standalone pair on disk, or
 //! the server's own keys in its data directory.
 
 use super::Failure;
@@ -26,6 +26,21 @@ pub enum KeysCommand {
     Rotate(StoreArgs),
     /// List the server's keys: one line per key id, the current one marked.
     List(StoreArgs),
+    /// Stop trusting an old key: its file is removed and the next bundles leave it out.
+    /// Refused while passes it signed are unexpired (a retired key's passes stop opening
+    /// doors), unless --force.
+    Retire(RetireArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RetireArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The key id (16 hex digits, as `keys list` prints it).
+    kid: String,
+    /// Retire even though passes it signed are still valid.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -40,6 +55,7 @@ pub fn run(cmd: KeysCommand) -> Result<(), Failure> {
         KeysCommand::Generate(args) => generate(&args.out),
         KeysCommand::Rotate(args) => rotate(&args),
         KeysCommand::List(args) => list(&args),
+        KeysCommand::Retire(args) => retire(&args),
     }
 }
 
@@ -84,15 +100,12 @@ fn keyring(args: &StoreArgs) -> Result<(gatehouse_server::config::Config, Keyrin
     Ok((config, keyring))
 }
 
-fn rotate(args: &StoreArgs) -> Result<(), Failure> {
-    let (config, mut keyring) = keyring(args)?;
-    let kid = keyring
-        .rotate()
-        .map_err(|e| Failure::Usage(format!("rotate: {e}")))?;
-    // Controllers must learn to trust the new key: a new bundle version carries it.
+/// Raises the site's policy version, so controllers get a bundle with the trusted keys
+/// as they are now.
+fn publish_keys(config: &gatehouse_server::config::Config) -> Result<(), Failure> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure::Usage(e.to_string()))?;
     runtime.block_on(async {
-        let store = open_store(&config)
+        let store = open_store(config)
             .await
             .map_err(|e| Failure::Usage(e.to_string()))?;
         let now = gatehouse_server::state::system_clock()();
@@ -103,7 +116,49 @@ fn rotate(args: &StoreArgs) -> Result<(), Failure> {
             .touch_policy(site)
             .await
             .map_err(|e| Failure::Usage(e.to_string()))
+    })
+}
+
+fn rotate(args: &StoreArgs) -> Result<(), Failure> {
+    let (config, mut keyring) = keyring(args)?;
+    let kid = keyring
+        .rotate()
+        .map_err(|e| Failure::Usage(format!("rotate: {e}")))?;
+    // Controllers must learn to trust the new key: a new bundle version carries it.
+    publish_keys(&config)?;
+    println!("{kid}");
+    Ok(())
+}
+
+fn retire(args: &RetireArgs) -> Result<(), Failure> {
+    let (config, mut keyring) = keyring(&args.store)?;
+    let kid = keyring
+        .list()
+        .into_iter()
+        .map(|k| k.id)
+        .find(|id| id.to_string() == args.kid.to_ascii_lowercase())
+        .ok_or_else(|| Failure::Usage(format!("no issuer key {} here", args.kid)))?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure::Usage(e.to_string()))?;
+    let live = runtime.block_on(async {
+        let store = open_store(&config)
+            .await
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        let now = gatehouse_server::state::system_clock()();
+        store
+            .live_passes_signed_with(kid, now)
+            .await
+            .map_err(|e| Failure::Usage(e.to_string()))
     })?;
+    if live > 0 && !args.force {
+        return Err(Failure::Usage(format!(
+            "key {kid} signed {live} passes that are still valid; retiring it now would lock \
+             them out (wait until they expire, or use --force)"
+        )));
+    }
+    keyring
+        .retire(kid)
+        .map_err(|e| Failure::Usage(format!("retire: {e}")))?;
+    publish_keys(&config)?;
     println!("{kid}");
     Ok(())
 }

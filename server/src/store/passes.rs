@@ -24,6 +24,7 @@ pub struct IssuedPass {
     /// The QR's `sub`: `v<visitor id>` for a visitor, the person id for staff and carriers.
     pub subject: String,
     /// The key that signed it.
+    #[serde(serialize_with = "key_id_hex")]
     pub key_id: KeyId,
     /// Valid from (whole seconds, in ms).
     pub not_before: Timestamp,
@@ -33,6 +34,11 @@ pub struct IssuedPass {
     pub issued_at: Timestamp,
     /// When it was revoked, if it was.
     pub revoked_at: Option<Timestamp>,
+}
+
+/// A key id in JSON as its 16 hex digits, as `gatehouse keys list` prints it.
+pub(crate) fn key_id_hex<S: serde::Serializer>(kid: &KeyId, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(kid)
 }
 
 /// A validity window, as asked for (Unix ms).
@@ -149,6 +155,23 @@ pub(crate) async fn revoke_pass(
 }
 
 impl Store {
+    /// How many passes signed with `key` are still unexpired at `now` and not revoked:
+    /// while any are, the key must stay trusted.
+    pub async fn live_passes_signed_with(
+        &self,
+        key: KeyId,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM passes WHERE key_id = $1 AND expires > $2 AND revoked_at IS NULL",
+        )
+        .bind(key.0.to_vec())
+        .bind(now.0)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(n.unsigned_abs())
+    }
+
     /// A pass from the register.
     pub async fn issued_pass(
         &self,

@@ -4,7 +4,7 @@
 
 use super::columns::{flag, get_flag, get_u64, id};
 use super::people::contains_pattern;
-use super::passes::{IssuedPass, Window, register_pass, revoke_pass};
+use super::passes::{IssuedPass, Window, key_id_hex, register_pass, revoke_pass};
 use super::zones_doors::{require_found, require_in_site};
 use super::{Store, StoreError};
 use gatehouse_core::credential::{CredentialKind, KeyId};
@@ -120,6 +120,7 @@ pub struct VisitorPassRecord {
     pub issued_at: Timestamp,
     /// The signing key's id (hex).
     #[schema(value_type = String)]
+    #[serde(serialize_with = "key_id_hex")]
     pub key_id: KeyId,
     /// Active, checked out or revoked.
     #[schema(value_type = String)]

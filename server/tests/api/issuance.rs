@@ -324,3 +324,48 @@ async fn visitor_data_is_purged_after_retention_and_the_chain_stays_intact() {
         .unwrap();
     assert_eq!(head.seq, 4);
 }
+
+#[tokio::test]
+async fn after_a_key_rotation_old_passes_still_open_and_new_ones_use_the_new_key() {
+    let site = site().await;
+    let desk = site.server.token_for(Role::Receptionist).await;
+    let id = visitor(&site, &desk).await;
+    let zone = door_zone(&site).await;
+    let issue = || async {
+        site.server
+            .post(
+                &desk,
+                &format!("/api/v1/visitors/{id}/passes"),
+                json!({"zones": [zone], "expires": NOW + HOUR}),
+            )
+            .await
+    };
+    let old = issue().await;
+    let old_text = old.json["qr"].as_str().unwrap().to_string();
+    let old_serial = old.json["pass"]["serial"].as_u64().unwrap();
+    let new_kid = site.server.state.keyring.write().unwrap().rotate().unwrap();
+    site.server
+        .state
+        .store
+        .touch_policy(site.server.state.site)
+        .await
+        .unwrap();
+
+    let new = issue().await;
+    assert_eq!(new.json["pass"]["key_id"], new_kid.to_string());
+    assert_ne!(old.json["pass"]["key_id"], new.json["pass"]["key_id"]);
+    let policy = fetch_policy(&site).await;
+    assert_eq!(policy.bundle().trusted_keys.len(), 2);
+    for text in [&old_text, &new.json["qr"].as_str().unwrap().to_string()] {
+        assert_eq!(
+            decide_at(&policy, &site, Credential::Qr(text)),
+            Reason::Granted
+        );
+    }
+    // Shown again, the old pass is still signed with its own key.
+    let again = site
+        .server
+        .get(&desk, &format!("/api/v1/visitor-passes/{old_serial}"))
+        .await;
+    assert_eq!(again.json["qr"], old_text.as_str());
+}

@@ -78,4 +78,3 @@ pub fn property_pass_text(
     c.items = property.items.iter().map(|i| i.id).collect();
     sign(keyring, pass, &c)
 }
-

@@ -18,8 +18,7 @@ use gatehouse_core::wire::signed_request::{
 };
 use gatehouse_server::auth::{password, tokens};
 use gatehouse_server::store::{
-    DeviceKind, NewBadge, NewDoor, NewGroup, NewPerson, NewSchedule, NewUser, NewZone, Role,
-    Store,
+    DeviceKind, NewBadge, NewDoor, NewGroup, NewPerson, NewSchedule, NewUser, NewZone, Role, Store,
 };
 use rand_core::{OsRng, RngCore};
 use sqlx::{Connection, Executor};
@@ -237,7 +236,14 @@ fn request(host: &str, method: &str, path: &str, headers: &[(String, String)]) -
         .expect("a complete answer");
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let mut lines = head.lines();
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(": "))
         .map(|(n, v)| (n.to_string(), v.to_string()))
@@ -307,7 +313,11 @@ fn a_revocation_through_one_replica_reaches_a_long_poll_on_the_other_within_2s()
     std::fs::create_dir(dir_b.path().join("keys")).unwrap();
     for entry in std::fs::read_dir(dir_a.path().join("keys")).unwrap() {
         let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir_b.path().join("keys").join(entry.file_name())).unwrap();
+        std::fs::copy(
+            entry.path(),
+            dir_b.path().join("keys").join(entry.file_name()),
+        )
+        .unwrap();
     }
     let b = start_server_with(dir_b.path(), &env);
     let f = rt.block_on(fixture(&url));
@@ -315,8 +325,18 @@ fn a_revocation_through_one_replica_reaches_a_long_poll_on_the_other_within_2s()
 
     // The controller syncs from B: its card opens the door.
     let first = signed_get(&b.host, &f, "/api/v1/sync/bundle");
-    assert_eq!(first.status, 200, "{}", String::from_utf8_lossy(&first.body));
-    let held = Policy::load(&SignedBundle::from_bytes(&first.body).unwrap(), &trust, None).unwrap();
+    assert_eq!(
+        first.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&first.body)
+    );
+    let held = Policy::load(
+        &SignedBundle::from_bytes(&first.body).unwrap(),
+        &trust,
+        None,
+    )
+    .unwrap();
     assert_eq!(decide_card(&held, &f), Reason::Granted);
     let v = held.version();
 
@@ -343,13 +363,25 @@ fn a_revocation_through_one_replica_reaches_a_long_poll_on_the_other_within_2s()
                 format!("Bearer {}", f.admin_token),
             )],
         );
-        assert_eq!(revoke.status, 200, "{}", String::from_utf8_lossy(&revoke.body));
+        assert_eq!(
+            revoke.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&revoke.body)
+        );
         let (answer, answered_at) = poll.join().unwrap();
         (answer, revoked_at, answered_at)
     });
     let took = answered_at.duration_since(revoked_at);
-    assert_eq!(answer.status, 200, "the long-poll answered {}", answer.status);
-    assert!(took < Duration::from_secs(2), "the revocation took {took:?} to arrive");
+    assert_eq!(
+        answer.status, 200,
+        "the long-poll answered {}",
+        answer.status
+    );
+    assert!(
+        took < Duration::from_secs(2),
+        "the revocation took {took:?} to arrive"
+    );
     assert_eq!(
         answer.header("content-type"),
         Some("application/vnd.gatehouse.delta")

@@ -126,5 +126,9 @@ fn retiring_a_key_waits_for_its_passes() {
 
     let unknown = gatehouse(["keys", "retire", "--data-dir", data, "00112233aabbccdd"]);
     assert_eq!(unknown.code, 2);
-    assert!(unknown.stderr.contains("no issuer key 00112233aabbccdd"), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("no issuer key 00112233aabbccdd"),
+        "{}",
+        unknown.stderr
+    );
 }

@@ -95,7 +95,11 @@ async fn documents(response: Response) -> (Response, Option<String>, Option<Stri
                     redact(&mut v);
                     v.to_string()
                 });
-            (Response::from_parts(parts, Body::from(bytes)), before, after)
+            (
+                Response::from_parts(parts, Body::from(bytes)),
+                before,
+                after,
+            )
         }
         // Too large to keep (or unreadable): the caller still gets an answer, a 500 rather
         // than a truncated body.

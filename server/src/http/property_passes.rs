@@ -11,7 +11,9 @@ use super::query::ApiQuery;
 use super::responses::{ChangeErrors, CreateErrors, GetErrors, ListErrors};
 use crate::auth::Allow;
 use crate::auth::principal::Principal;
-use crate::auth::rules::{ApproveProperty, GuardExit, ReadProperty, RequestProperty, RevokeProperty};
+use crate::auth::rules::{
+    ApproveProperty, GuardExit, ReadProperty, RequestProperty, RevokeProperty,
+};
 use crate::issuance::property_pass_text;
 use crate::state::AppState;
 use crate::store::{NewPropertyPass, PropertyPassQuery, PropertyPassRecord, Role};
@@ -54,10 +56,7 @@ async fn with_qr(
     let issued = state.store.issued_pass(state.site, serial).await?;
     let keyring = state.keyring.read().expect("keyring lock");
     let qr = property_pass_text(&keyring, &issued, &pass)?;
-    Ok(PropertyPassWithQr {
-        pass,
-        qr: Some(qr),
-    })
+    Ok(PropertyPassWithQr { pass, qr: Some(qr) })
 }
 
 fn user_id(principal: &Principal) -> Result<u64, ApiError> {

@@ -52,10 +52,7 @@ async fn with_qr(state: &AppState, pass: VisitorPassRecord) -> Result<VisitorPas
     let issued = state.store.issued_pass(state.site, pass.serial).await?;
     let keyring = state.keyring.read().expect("keyring lock");
     let qr = visitor_pass_text(&keyring, &issued, &pass)?;
-    Ok(VisitorPassWithQr {
-        pass,
-        qr: Some(qr),
-    })
+    Ok(VisitorPassWithQr { pass, qr: Some(qr) })
 }
 
 /// Registers a visitor with their host. Unknown host: 422 `host`.
@@ -176,7 +173,11 @@ pub async fn revoke(
     end(&state, serial, VisitorPassStatus::Revoked).await
 }
 
-async fn end(state: &AppState, serial: u64, status: VisitorPassStatus) -> Result<Response, ApiError> {
+async fn end(
+    state: &AppState,
+    serial: u64,
+    status: VisitorPassStatus,
+) -> Result<Response, ApiError> {
     let before = state
         .store
         .visitor_pass(state.site, PassSerial(serial))

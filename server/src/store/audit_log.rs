@@ -180,14 +180,24 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|r| Ok((get_u64(r, "seq")?, r.try_get("before")?, r.try_get("after")?)))
+            .map(|r| {
+                Ok((
+                    get_u64(r, "seq")?,
+                    r.try_get("before")?,
+                    r.try_get("after")?,
+                ))
+            })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }
 
     /// Purges the before/after documents of admin actions older than `before_ms`: the
     /// chain keeps their hashes and stays intact. Returns how many were purged.
-    pub async fn purge_audit_details(&self, before_ms: i64, now_ms: i64) -> Result<u64, StoreError> {
+    pub async fn purge_audit_details(
+        &self,
+        before_ms: i64,
+        now_ms: i64,
+    ) -> Result<u64, StoreError> {
         let done = sqlx::query(
             "UPDATE audit_details SET before = NULL, after = NULL, purged_at = $1 \
              WHERE purged_at IS NULL AND EXISTS (SELECT 1 FROM audit_log l \

@@ -23,8 +23,8 @@ mod devices;
 mod error;
 mod events;
 mod groups;
-mod notify;
 mod ingest;
+mod notify;
 mod passes;
 mod people;
 mod property;
@@ -45,13 +45,11 @@ pub use credentials::ApiTokenRecord;
 pub use devices::DeviceKind;
 pub use error::StoreError;
 pub use events::{EventCursor, EventQuery, EventRecord};
-pub use notify::SYNC_CHANNEL;
 pub use groups::{GroupRecord, NewGroup};
+pub use notify::SYNC_CHANNEL;
 pub use passes::{IssuedPass, Window};
 pub use people::{NewPerson, PeoplePage, PeopleQuery, PersonRecord};
-pub use property::{
-    ItemRecord, NewItem, NewPropertyPass, PropertyPassQuery, PropertyPassRecord,
-};
+pub use property::{ItemRecord, NewItem, NewPropertyPass, PropertyPassQuery, PropertyPassRecord};
 pub use schedules::{CalendarRecord, NewSchedule, ScheduleRecord};
 pub use sites::SiteRecord;
 pub use users::{LoginRecord, NewUser, Role, UserRecord};

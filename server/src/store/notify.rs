@@ -5,8 +5,8 @@
 //! once. SQLite has one server process, which polls; there this is a no-op.
 
 use super::{Store, StoreError};
-use sqlx::{AnyConnection, Executor};
 use sqlx::postgres::PgListener;
+use sqlx::{AnyConnection, Executor};
 
 /// The channel.
 pub const SYNC_CHANNEL: &str = "gatehouse_sync";

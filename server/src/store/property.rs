@@ -158,7 +158,10 @@ fn parse_status(text: &str) -> Result<PropertyPassStatus, sqlx::Error> {
 const COLUMNS: &str = "id, carrier_id, reason, not_before, expires, return_by, status, serial, \
                        requested_by, decided_by";
 
-fn record_from_row(row: &AnyRow, items: Vec<ItemRecord>) -> Result<PropertyPassRecord, sqlx::Error> {
+fn record_from_row(
+    row: &AnyRow,
+    items: Vec<ItemRecord>,
+) -> Result<PropertyPassRecord, sqlx::Error> {
     Ok(PropertyPassRecord {
         id: get_u64(row, "id")?,
         carrier: PersonId(get_u64(row, "carrier_id")?),
@@ -480,4 +483,3 @@ async fn property_pass_in(
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(record_from_row(&row, items)?)
 }
-

@@ -3,8 +3,8 @@
 //! on every controller's revocation list).
 
 use super::columns::{flag, get_flag, get_u64, id};
-use super::people::contains_pattern;
 use super::passes::{IssuedPass, Window, key_id_hex, register_pass, revoke_pass};
+use super::people::contains_pattern;
 use super::zones_doors::{require_found, require_in_site};
 use super::{Store, StoreError};
 use gatehouse_core::credential::{CredentialKind, KeyId};
@@ -148,8 +148,7 @@ fn parse_status(text: &str) -> Result<VisitorPassStatus, sqlx::Error> {
     })
 }
 
-const VISITOR_COLUMNS: &str =
-    "id, display_name, company, email, host_id, created_at, CASE WHEN purged_at IS NULL THEN 0 ELSE 1 END AS purged";
+const VISITOR_COLUMNS: &str = "id, display_name, company, email, host_id, created_at, CASE WHEN purged_at IS NULL THEN 0 ELSE 1 END AS purged";
 
 impl VisitorRecord {
     fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {

@@ -122,8 +122,14 @@ async fn a_change_keeps_its_before_and_after_beside_the_chain() {
             .map(|b| format!("{b:02x}"))
             .collect()
     };
-    assert_eq!(suspension["payload"]["before_sha256"], sha(&suspension["before"]));
-    assert_eq!(suspension["payload"]["after_sha256"], sha(&suspension["after"]));
+    assert_eq!(
+        suspension["payload"]["before_sha256"],
+        sha(&suspension["before"])
+    );
+    assert_eq!(
+        suspension["payload"]["after_sha256"],
+        sha(&suspension["after"])
+    );
     // A created thing has no before; its QR text is never kept.
     let issued = &page.json[1];
     assert_eq!(issued["before"], Value::Null);
@@ -146,8 +152,6 @@ async fn a_change_keeps_its_before_and_after_beside_the_chain() {
     assert_eq!(security_reads.status, StatusCode::FORBIDDEN);
     let nowhere = server.get(&auditor, "/api/v1/audit/controller:999").await;
     assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
-    let too_many = server
-        .get(&auditor, "/api/v1/audit/admin?limit=5000")
-        .await;
+    let too_many = server.get(&auditor, "/api/v1/audit/admin?limit=5000").await;
     assert_eq!(too_many.json["field"], "limit");
 }

@@ -70,7 +70,11 @@ async fn a_visitor_pass_opens_its_zone_until_check_out() {
     assert_eq!(pass.claims.sub, format!("v{id}"));
     assert_eq!(pass.claims.host, Some(site.badge.person));
     assert_eq!(
-        pass.claims.zones.iter().map(|z| u64::from(z.0)).collect::<Vec<_>>(),
+        pass.claims
+            .zones
+            .iter()
+            .map(|z| u64::from(z.0))
+            .collect::<Vec<_>>(),
         vec![zone]
     );
     assert_eq!(pass.claims.exp * 1000, NOW + 8 * HOUR);
@@ -99,7 +103,13 @@ async fn a_visitor_pass_opens_its_zone_until_check_out() {
     assert_eq!(out.status, StatusCode::OK, "{}", out.json);
     assert_eq!(out.json["status"], "checked_out");
     let policy = fetch_policy(&site).await;
-    assert!(policy.bundle().revoked_serials.iter().any(|s| s.0 == serial));
+    assert!(
+        policy
+            .bundle()
+            .revoked_serials
+            .iter()
+            .any(|s| s.0 == serial)
+    );
     assert_eq!(
         decide_at(&policy, &site, Credential::Qr(&text)),
         Reason::Revoked

@@ -78,7 +78,11 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/api/v1/sync/events", Who::Only(&[Controller])),
     ("POST", "/api/v1/sync/heartbeat", Who::Only(&[Controller])),
     ("GET", "/api/v1/sync/commands", Who::Only(&[Controller])),
-    ("POST", "/api/v1/sync/commands/ack", Who::Only(&[Controller])),
+    (
+        "POST",
+        "/api/v1/sync/commands/ack",
+        Who::Only(&[Controller]),
+    ),
     ("POST", "/api/v1/commands", Who::Only(COMMAND_DOORS)),
     ("GET", "/api/v1/commands/{id}", Who::Only(READ_EVENTS)),
     ("GET", "/api/v1/lockdowns", Who::Only(READ_EVENTS)),
@@ -88,8 +92,16 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/visitors", Who::Only(FRONT_DESK)),
     ("GET", "/api/v1/visitors/{id}", Who::Only(FRONT_DESK)),
     ("GET", "/api/v1/visitors/{id}/passes", Who::Only(FRONT_DESK)),
-    ("POST", "/api/v1/visitors/{id}/passes", Who::Only(FRONT_DESK)),
-    ("GET", "/api/v1/visitor-passes/{serial}", Who::Only(FRONT_DESK)),
+    (
+        "POST",
+        "/api/v1/visitors/{id}/passes",
+        Who::Only(FRONT_DESK),
+    ),
+    (
+        "GET",
+        "/api/v1/visitor-passes/{serial}",
+        Who::Only(FRONT_DESK),
+    ),
     (
         "POST",
         "/api/v1/visitor-passes/{serial}/check-out",
@@ -102,7 +114,11 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ),
     ("POST", "/api/v1/property-passes", Who::Only(STAFF)),
     ("GET", "/api/v1/property-passes", Who::Only(READ_PROPERTY)),
-    ("GET", "/api/v1/property-passes/{id}", Who::Only(READ_PROPERTY)),
+    (
+        "GET",
+        "/api/v1/property-passes/{id}",
+        Who::Only(READ_PROPERTY),
+    ),
     (
         "POST",
         "/api/v1/property-passes/{id}/approve",

@@ -179,7 +179,12 @@ pub async fn fetch_policy(site: &Site) -> Policy {
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.json);
     let trust = site.server.state.keyring.read().unwrap().trust_store();
-    Policy::load(&SignedBundle::from_bytes(&reply.body).unwrap(), &trust, None).unwrap()
+    Policy::load(
+        &SignedBundle::from_bytes(&reply.body).unwrap(),
+        &trust,
+        None,
+    )
+    .unwrap()
 }
 
 #[tokio::test]

@@ -129,7 +129,11 @@ async fn visitor_passes_register_and_revoke(store: Store) {
         vec![pass.serial]
     );
     // Once expired, a revoked serial no longer needs listing.
-    assert!(revoked_in_bundle(&store, site, NOW + 4 * HOUR).await.is_empty());
+    assert!(
+        revoked_in_bundle(&store, site, NOW + 4 * HOUR)
+            .await
+            .is_empty()
+    );
     let again = store
         .end_visitor_pass(
             site,
@@ -139,7 +143,16 @@ async fn visitor_passes_register_and_revoke(store: Store) {
         )
         .await
         .unwrap_err();
-    assert!(matches!(again, StoreError::Invalid { field: "status", .. }), "{again:?}");
+    assert!(
+        matches!(
+            again,
+            StoreError::Invalid {
+                field: "status",
+                ..
+            }
+        ),
+        "{again:?}"
+    );
 
     let unknown_zone = store
         .issue_visitor_pass(
@@ -156,7 +169,10 @@ async fn visitor_passes_register_and_revoke(store: Store) {
         )
         .await
         .unwrap_err();
-    assert!(matches!(unknown_zone, StoreError::Invalid { field: "zones", .. }));
+    assert!(matches!(
+        unknown_zone,
+        StoreError::Invalid { field: "zones", .. }
+    ));
 
     // Purged once the visit ended before the cutoff; the id stays.
     assert_eq!(
@@ -217,7 +233,10 @@ async fn a_lost_qr_badge_revokes_its_serial(store: Store) {
         .set_badge_status(site, badge.id, BadgeStatus::Lost, NOW)
         .await
         .unwrap();
-    assert_eq!(revoked_in_bundle(&store, site, NOW).await, vec![pass.serial]);
+    assert_eq!(
+        revoked_in_bundle(&store, site, NOW).await,
+        vec![pass.serial]
+    );
 }
 conformance!(qr_badges, a_lost_qr_badge_revokes_its_serial);
 
@@ -294,7 +313,13 @@ async fn property_passes_follow_their_life(store: Store) {
         )
         .await
         .unwrap_err();
-    assert!(matches!(late, StoreError::Invalid { field: "status", .. }));
+    assert!(matches!(
+        late,
+        StoreError::Invalid {
+            field: "status",
+            ..
+        }
+    ));
     let listed = store
         .property_passes(
             site,
@@ -311,7 +336,10 @@ conformance!(property_passes, property_passes_follow_their_life);
 
 async fn commands_reach_their_controllers_and_lockdowns_the_bundle(store: Store) {
     let site = site(&store).await;
-    let building = store.create_zone(site, &zone("Building", None)).await.unwrap();
+    let building = store
+        .create_zone(site, &zone("Building", None))
+        .await
+        .unwrap();
     let lab = store
         .create_zone(site, &zone("Lab", Some(building.id)))
         .await
@@ -320,7 +348,13 @@ async fn commands_reach_their_controllers_and_lockdowns_the_bundle(store: Store)
     for name in ["a", "b"] {
         let c = store.create_controller(site, name).await.unwrap().id;
         store
-            .set_device_key(site, DeviceKind::Controller, u64::from(c.0), &[u8::try_from(c.0).unwrap(); 32], NOW)
+            .set_device_key(
+                site,
+                DeviceKind::Controller,
+                u64::from(c.0),
+                &[u8::try_from(c.0).unwrap(); 32],
+                NOW,
+            )
             .await
             .unwrap();
         controllers.push(c);
@@ -350,7 +384,10 @@ async fn commands_reach_their_controllers_and_lockdowns_the_bundle(store: Store)
     );
     assert_eq!(store.latest_command(site).await.unwrap(), lockdown.id.0);
     let trust = TrustStore::with([IssuerKey::from_seed(&[1; 32]).public()]);
-    let bundle = store.site_bundle(site, &trust, Timestamp(NOW)).await.unwrap();
+    let bundle = store
+        .site_bundle(site, &trust, Timestamp(NOW))
+        .await
+        .unwrap();
     assert_eq!(bundle.lockdown, vec![lab.id]);
     let site_wide = store
         .issue_command(
@@ -361,7 +398,10 @@ async fn commands_reach_their_controllers_and_lockdowns_the_bundle(store: Store)
         )
         .await
         .unwrap();
-    let bundle = store.site_bundle(site, &trust, Timestamp(NOW)).await.unwrap();
+    let bundle = store
+        .site_bundle(site, &trust, Timestamp(NOW))
+        .await
+        .unwrap();
     assert_eq!(bundle.lockdown, vec![building.id, lab.id]);
     let twice = store
         .issue_command(
@@ -431,4 +471,7 @@ async fn commands_reach_their_controllers_and_lockdowns_the_bundle(store: Store)
     assert_eq!(lockdowns.len(), 1);
     assert_eq!(lockdowns[0].zone, Some(lab.id));
 }
-conformance!(commands, commands_reach_their_controllers_and_lockdowns_the_bundle);
+conformance!(
+    commands,
+    commands_reach_their_controllers_and_lockdowns_the_bundle
+);

@@ -24,7 +24,7 @@ use gatehouse_core::wire::signed_request::{
     DEVICE_HEADER, NONCE_HEADER, SERVER_KEY_HEADER, SERVER_TIME_HEADER,
     SERVER_TIME_SIGNATURE_HEADER, server_time_message,
 };
-use gatehouse_core::wire::{BatchAck, EventBatch, WIRE_VERSION, check_version};
+use gatehouse_core::wire::{BatchAck, Event, EventBatch, WIRE_VERSION, check_version};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -123,10 +123,19 @@ pub async fn upload_events(
     if batch.entries.iter().any(|e| e.seq == 0) {
         return Err(invalid("entries", "seq starts at 1"));
     }
+    let seen_to = state.store.journal_stored_to(id, journal).await?;
     let highest = state
         .store
         .ingest_events(state.site, id, journal, &batch.entries, state.now().0)
         .await?;
+    // Alarms for what was not seen before (an upload sent again raises nothing new).
+    let fresh: Vec<&Event> = batch
+        .entries
+        .iter()
+        .filter(|e| e.seq > seen_to)
+        .map(|e| &e.event)
+        .collect();
+    crate::event_alarms::apply(&state, fresh).await?;
     let ack = BatchAck {
         v: WIRE_VERSION,
         journal,

@@ -206,6 +206,28 @@ impl Store {
         Ok((BadgeRecord::from_row(&row)?, pass))
     }
 
+    /// Whether this card or QR serial is a badge reported lost.
+    pub async fn badge_is_lost(
+        &self,
+        site: SiteId,
+        credential: &BadgeCredential,
+    ) -> Result<bool, StoreError> {
+        let query = match credential {
+            BadgeCredential::Card(card) => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM badges WHERE site_id = $1 AND status = 'lost' AND card_id = $2",
+            )
+            .bind(i64::from(site.0))
+            .bind(card.to_string()),
+            BadgeCredential::Qr(serial) => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM badges WHERE site_id = $1 AND status = 'lost' AND qr_serial = $2",
+            )
+            .bind(i64::from(site.0))
+            .bind(id(serial.0)),
+        };
+        let n: i64 = query.fetch_one(self.pool()).await?;
+        Ok(n > 0)
+    }
+
     /// A badge.
     pub async fn badge(&self, site: SiteId, badge: BadgeId) -> Result<BadgeRecord, StoreError> {
         let row = sqlx::query(&format!(

@@ -240,3 +240,22 @@ async fn stored_run_end(
     .await?;
     Ok(end.unwrap_or(from))
 }
+
+impl Store {
+    /// How far a controller's journal is stored without a gap (0 for a journal never
+    /// uploaded): entries up to it were seen before.
+    pub async fn journal_stored_to(
+        &self,
+        controller: ControllerId,
+        journal: JournalId,
+    ) -> Result<u64, StoreError> {
+        let to: Option<i64> = sqlx::query_scalar(
+            "SELECT stored_to FROM event_journals WHERE controller_id = $1 AND journal_id = $2",
+        )
+        .bind(i64::from(controller.0))
+        .bind(journal_param(journal))
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(to.map_or(0, i64::unsigned_abs))
+    }
+}

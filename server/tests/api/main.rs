@@ -9,6 +9,7 @@ mod commands;
 mod devices;
 mod enrollment;
 mod events;
+mod event_alarms;
 mod events_search;
 mod harness;
 mod issuance;

@@ -15,6 +15,7 @@ pub mod data_dir;
 pub mod event_alarms;
 pub mod http;
 pub mod issuance;
+pub mod key_reload;
 pub mod keyring;
 pub mod monitor;
 pub mod retention;

@@ -66,6 +66,7 @@ pub async fn prepare(config: &Config, clock: Clock) -> Result<Prepared, StartErr
     crate::checkpoints::spawn_periodic(state.clone(), config.data_dir.clone());
     crate::monitor::spawn(state.clone());
     crate::retention::spawn(state.clone(), config.retention.visitor_days);
+    crate::key_reload::spawn(state.clone(), dir);
     Ok(Prepared {
         state,
         tls,

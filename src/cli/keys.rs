@@ -21,8 +21,8 @@ pub enum KeysCommand {
     /// the key id.
     Generate(GenerateArgs),
     /// Make a new key the server's current signing key; older keys stay trusted so passes
-    /// they signed keep working until they expire. Prints the new key id. Restart a
-    /// running server to sign with it.
+    /// they signed keep working until they expire. Prints the new key id. A running server
+    /// picks it up by itself (it re-reads its keys when the policy version moves).
     Rotate(StoreArgs),
     /// List the server's keys: one line per key id, the current one marked.
     List(StoreArgs),

@@ -13,6 +13,7 @@ mod event_alarms;
 mod events_search;
 mod harness;
 mod issuance;
+mod key_reload;
 mod property_passes;
 mod resources;
 mod resources_input;

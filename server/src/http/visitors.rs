@@ -10,10 +10,13 @@ use super::path::ApiPath;
 use super::query::ApiQuery;
 use super::responses::{ChangeErrors, CreateErrors, GetErrors, ListErrors};
 use crate::auth::Allow;
+use crate::auth::principal::Principal;
 use crate::auth::rules::FrontDesk;
 use crate::issuance::visitor_pass_text;
 use crate::state::AppState;
-use crate::store::{NewVisitor, NewVisitorPass, VisitorPassRecord, VisitorQuery, VisitorRecord};
+use crate::store::{
+    NewVisitor, NewVisitorPass, Role, VisitorPassRecord, VisitorQuery, VisitorRecord,
+};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -55,14 +58,44 @@ async fn with_qr(state: &AppState, pass: VisitorPassRecord) -> Result<VisitorPas
     Ok(VisitorPassWithQr { pass, qr: Some(qr) })
 }
 
+/// A host sees and handles only their own visitors (the front desk, admins and kiosks see
+/// all): for anyone else's, or as a host without a person, the visitor is not found.
+fn hosted_by_caller(principal: &Principal, visitor: &VisitorRecord) -> Result<(), ApiError> {
+    match principal.user() {
+        Some(u) if u.role == Role::Host && u.person != Some(visitor.host) => Err(
+            ApiError::NotFound(format!("visitor {} not found", visitor.id.0)),
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// The visitor, if the caller may see them.
+async fn visible_visitor(
+    state: &AppState,
+    principal: &Principal,
+    id: VisitorId,
+) -> Result<VisitorRecord, ApiError> {
+    let visitor = state.store.visitor(state.site, id).await?;
+    hosted_by_caller(principal, &visitor)?;
+    Ok(visitor)
+}
+
 /// Registers a visitor with their host. Unknown host: 422 `host`.
 #[utoipa::path(post, path = "/api/v1/visitors", tag = "visitors", request_body = NewVisitor,
     responses((status = 201, body = VisitorRecord, description = "Created"), CreateErrors))]
 pub async fn create_visitor(
-    _: Allow<FrontDesk>,
+    allow: Allow<FrontDesk>,
     State(state): State<AppState>,
     ApiJson(visitor): ApiJson<NewVisitor>,
 ) -> Result<(StatusCode, Json<VisitorRecord>), ApiError> {
+    if let Some(u) = allow.principal.user().filter(|u| u.role == Role::Host) {
+        if u.person != Some(visitor.host) {
+            return Err(ApiError::Invalid {
+                field: "host",
+                message: "a host registers their own visitors".into(),
+            });
+        }
+    }
     let created = state
         .store
         .create_visitor(state.site, &visitor, state.now())
@@ -70,14 +103,21 @@ pub async fn create_visitor(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// Visitors, newest first (at most 200), by host or by a part of the name.
+/// Visitors, newest first (at most 200), by host or by a part of the name. A host sees
+/// only their own.
 #[utoipa::path(get, path = "/api/v1/visitors", tag = "visitors", params(VisitorQuery),
     responses((status = 200, body = Vec<VisitorRecord>, description = "OK"), ListErrors))]
 pub async fn list_visitors(
-    _: Allow<FrontDesk>,
+    allow: Allow<FrontDesk>,
     State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<VisitorQuery>,
+    ApiQuery(mut query): ApiQuery<VisitorQuery>,
 ) -> Result<Json<Vec<VisitorRecord>>, ApiError> {
+    if let Some(u) = allow.principal.user().filter(|u| u.role == Role::Host) {
+        match u.person {
+            Some(me) if query.host.is_none_or(|h| h == me.0) => query.host = Some(me.0),
+            _ => return Ok(Json(Vec::new())),
+        }
+    }
     Ok(Json(state.store.visitors(state.site, &query).await?))
 }
 
@@ -86,11 +126,13 @@ pub async fn list_visitors(
     params(("id" = u64, Path, description = "The visitor")),
     responses((status = 200, body = VisitorRecord, description = "OK"), GetErrors))]
 pub async fn get_visitor(
-    _: Allow<FrontDesk>,
+    allow: Allow<FrontDesk>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<u64>,
 ) -> Result<Json<VisitorRecord>, ApiError> {
-    Ok(Json(state.store.visitor(state.site, VisitorId(id)).await?))
+    Ok(Json(
+        visible_visitor(&state, &allow.principal, VisitorId(id)).await?,
+    ))
 }
 
 /// A visitor's passes, newest first.
@@ -98,11 +140,11 @@ pub async fn get_visitor(
     params(("id" = u64, Path, description = "The visitor")),
     responses((status = 200, body = Vec<VisitorPassRecord>, description = "OK"), GetErrors))]
 pub async fn passes_of_visitor(
-    _: Allow<FrontDesk>,
+    allow: Allow<FrontDesk>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<u64>,
 ) -> Result<Json<Vec<VisitorPassRecord>>, ApiError> {
-    let visitor = state.store.visitor(state.site, VisitorId(id)).await?;
+    let visitor = visible_visitor(&state, &allow.principal, VisitorId(id)).await?;
     Ok(Json(
         state
             .store
@@ -118,11 +160,12 @@ pub async fn passes_of_visitor(
     request_body = NewVisitorPass,
     responses((status = 201, body = VisitorPassWithQr, description = "Issued"), CreateErrors))]
 pub async fn issue_pass(
-    _: Allow<FrontDesk>,
+    allow: Allow<FrontDesk>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<u64>,
     ApiJson(new): ApiJson<NewVisitorPass>,
 ) -> Result<(StatusCode, Json<VisitorPassWithQr>), ApiError> {
+    visible_visitor(&state, &allow.principal, VisitorId(id)).await?;
     let key = state.keyring.read().expect("keyring lock").current().id();
     let pass = state
         .store
@@ -137,14 +180,11 @@ pub async fn issue_pass(
     params(("serial" = u64, Path, description = "The pass's serial")),
     responses((status = 200, body = VisitorPassWithQr, description = "OK"), GetErrors))]
 pub async fn get_pass(
-    _: Allow<FrontDesk>,
+    allow: Allow<FrontDesk>,
     State(state): State<AppState>,
     ApiPath(serial): ApiPath<u64>,
 ) -> Result<Json<VisitorPassWithQr>, ApiError> {
-    let pass = state
-        .store
-        .visitor_pass(state.site, PassSerial(serial))
-        .await?;
+    let pass = visible_pass(&state, &allow.principal, serial).await?;
     Ok(Json(with_qr(&state, pass).await?))
 }
 
@@ -154,10 +194,11 @@ pub async fn get_pass(
     params(("serial" = u64, Path, description = "The pass's serial")),
     responses((status = 200, body = VisitorPassRecord, description = "OK"), ChangeErrors))]
 pub async fn check_out(
-    _: Allow<FrontDesk>,
+    allow: Allow<FrontDesk>,
     State(state): State<AppState>,
     ApiPath(serial): ApiPath<u64>,
 ) -> Result<Response, ApiError> {
+    visible_pass(&state, &allow.principal, serial).await?;
     end(&state, serial, VisitorPassStatus::CheckedOut).await
 }
 
@@ -166,11 +207,28 @@ pub async fn check_out(
     params(("serial" = u64, Path, description = "The pass's serial")),
     responses((status = 200, body = VisitorPassRecord, description = "OK"), ChangeErrors))]
 pub async fn revoke(
-    _: Allow<FrontDesk>,
+    allow: Allow<FrontDesk>,
     State(state): State<AppState>,
     ApiPath(serial): ApiPath<u64>,
 ) -> Result<Response, ApiError> {
+    visible_pass(&state, &allow.principal, serial).await?;
     end(&state, serial, VisitorPassStatus::Revoked).await
+}
+
+/// The pass, if the caller may see its visitor.
+async fn visible_pass(
+    state: &AppState,
+    principal: &Principal,
+    serial: u64,
+) -> Result<VisitorPassRecord, ApiError> {
+    let pass = state
+        .store
+        .visitor_pass(state.site, PassSerial(serial))
+        .await?;
+    visible_visitor(state, principal, pass.visitor)
+        .await
+        .map_err(|_| ApiError::NotFound(format!("visitor pass {serial} not found")))?;
+    Ok(pass)
 }
 
 async fn end(

@@ -136,7 +136,7 @@ async fn a_visitor_pass_opens_its_zone_until_check_out() {
 #[tokio::test]
 async fn bad_visitor_input_is_named() {
     let site = site().await;
-    let desk = site.server.token_for(Role::Host).await;
+    let desk = site.server.token_for(Role::Receptionist).await;
     let id = visitor(&site, &desk).await;
     let zone = door_zone(&site).await;
     let cases = [
@@ -378,4 +378,79 @@ async fn after_a_key_rotation_old_passes_still_open_and_new_ones_use_the_new_key
         .get(&desk, &format!("/api/v1/visitor-passes/{old_serial}"))
         .await;
     assert_eq!(again.json["qr"], old_text.as_str());
+}
+
+#[tokio::test]
+async fn a_host_sees_only_their_own_visitors() {
+    let site = site().await;
+    let desk = site.server.token_for(Role::Receptionist).await;
+    let theirs = visitor(&site, &desk).await;
+    let host = site
+        .server
+        .token_for_person(Role::Host, Some(site.badge.person))
+        .await;
+    let other_person = site
+        .server
+        .state
+        .store
+        .create_person(
+            site.server.state.site,
+            &gatehouse_server::store::NewPerson {
+                display_name: "Oscar Other".into(),
+                email: None,
+                manager: None,
+                lockdown_override: false,
+                pin_required: false,
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let stranger = site
+        .server
+        .token_for_person(Role::Host, Some(other_person.id))
+        .await;
+    let zone = door_zone(&site).await;
+    let pass = site
+        .server
+        .post(
+            &host,
+            &format!("/api/v1/visitors/{theirs}/passes"),
+            json!({"zones": [zone], "expires": NOW + HOUR}),
+        )
+        .await;
+    assert_eq!(pass.status, StatusCode::CREATED, "{}", pass.json);
+    let serial = pass.json["pass"]["serial"].as_u64().unwrap();
+
+    let mine = site.server.get(&host, "/api/v1/visitors").await;
+    assert_eq!(mine.json.as_array().unwrap().len(), 1);
+    let none = site.server.get(&stranger, "/api/v1/visitors").await;
+    assert_eq!(none.json, json!([]));
+    for path in [
+        format!("/api/v1/visitors/{theirs}"),
+        format!("/api/v1/visitors/{theirs}/passes"),
+        format!("/api/v1/visitor-passes/{serial}"),
+    ] {
+        let reply = site.server.get(&stranger, &path).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let out = site
+        .server
+        .post(
+            &stranger,
+            &format!("/api/v1/visitor-passes/{serial}/check-out"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NOT_FOUND);
+    let someone_elses = site
+        .server
+        .post(
+            &stranger,
+            "/api/v1/visitors",
+            json!({"display_name": "X", "host": site.badge.person.0}),
+        )
+        .await;
+    assert_eq!(someone_elses.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(someone_elses.json["field"], "host");
 }

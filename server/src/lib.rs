@@ -17,6 +17,7 @@ pub mod http;
 pub mod issuance;
 pub mod key_reload;
 pub mod keyring;
+pub mod metrics;
 pub mod monitor;
 pub mod retention;
 pub mod serve;

@@ -62,6 +62,7 @@ pub async fn prepare(config: &Config, clock: Clock) -> Result<Prepared, StartErr
         tls_fingerprint: tls.as_ref().map(ServerTls::fingerprint),
         sync: crate::sync::watch::start(store.clone(), site).await?,
         site_bundle: Default::default(),
+        metrics: Default::default(),
     };
     crate::checkpoints::spawn_periodic(state.clone(), config.data_dir.clone());
     crate::monitor::spawn(state.clone());

@@ -39,6 +39,8 @@ pub struct AppState {
     pub sync: crate::sync::watch::SyncWatch,
     /// The site-wide bundle of the latest version built.
     pub site_bundle: crate::sync::bundles::SiteBundleCache,
+    /// What `/metrics` reports that is counted as it happens.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -1,5 +1,6 @@
-//! The HTTP API under `/api/v1`, and the layers every request passes: tracing with a
-//! request id, a body-size limit, a timeout and compression.
+//! The HTTP API under `/api/v1` (and the Prometheus scrape at `/metrics`), and the layers
+//! every request passes: tracing with a request id, a body-size limit, a timeout,
+//! compression and the request metrics.
 
 mod account;
 mod alarms;
@@ -47,8 +48,10 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(40);
 /// The whole API.
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
+    let metrics = state.metrics.clone();
     Router::new()
         .nest("/api/v1", api(&state))
+        .merge(crate::metrics::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::device::verify_device,
@@ -63,6 +66,11 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        // Outermost, on every route: it sees the matched route and every answer.
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::track,
+        ))
 }
 
 fn api(state: &AppState) -> Router<AppState> {

@@ -136,6 +136,15 @@ pub async fn upload_events(
         .map(|e| &e.event)
         .collect();
     crate::event_alarms::apply(&state, fresh).await?;
+    let new: std::collections::BTreeSet<u64> = batch
+        .entries
+        .iter()
+        .filter(|e| e.seq > seen_to)
+        .map(|e| e.seq)
+        .collect();
+    state
+        .metrics
+        .events_uploaded(batch.entries.len(), new.len());
     let ack = BatchAck {
         v: WIRE_VERSION,
         journal,

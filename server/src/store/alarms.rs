@@ -200,3 +200,59 @@ impl Store {
         Ok(())
     }
 }
+
+/// Alarms of one kind that are still open, as counted for the metrics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenAlarmCount {
+    /// What (`door_forced`, `controller_offline`, …).
+    pub kind: String,
+    /// Whose cause has not gone away (not cleared).
+    pub uncleared: u64,
+    /// Not acknowledged by anyone yet.
+    pub unacknowledged: u64,
+}
+
+impl Store {
+    /// Enrolled, not revoked controllers, and how many of them were heard from at or after
+    /// `since_ms` — those [`Store::silent_controllers`] does not list.
+    pub async fn controller_counts(
+        &self,
+        site: SiteId,
+        since_ms: i64,
+    ) -> Result<(u64, u64), StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS enrolled, \
+             COUNT(CASE WHEN COALESCE(last_seen_at, enrolled_at, 0) >= $1 THEN 1 END) AS online \
+             FROM controllers WHERE site_id = $2 AND public_key IS NOT NULL AND revoked_at IS NULL",
+        )
+        .bind(since_ms)
+        .bind(i64::from(site.0))
+        .fetch_one(self.pool())
+        .await?;
+        Ok((get_u64(&row, "enrolled")?, get_u64(&row, "online")?))
+    }
+
+    /// The alarms not cleared or not acknowledged, counted by kind (kinds with neither are
+    /// left out).
+    pub async fn open_alarm_counts(&self, site: SiteId) -> Result<Vec<OpenAlarmCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kind, COUNT(CASE WHEN cleared_at IS NULL THEN 1 END) AS uncleared, \
+             COUNT(CASE WHEN acknowledged_at IS NULL THEN 1 END) AS unacknowledged \
+             FROM alarms WHERE site_id = $1 AND (cleared_at IS NULL OR acknowledged_at IS NULL) \
+             GROUP BY kind ORDER BY kind",
+        )
+        .bind(i64::from(site.0))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(OpenAlarmCount {
+                    kind: row.try_get("kind")?,
+                    uncleared: get_u64(row, "uncleared")?,
+                    unacknowledged: get_u64(row, "unacknowledged")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+}

@@ -14,6 +14,7 @@ mod events_search;
 mod harness;
 mod issuance;
 mod key_reload;
+mod metrics;
 mod property_passes;
 mod resources;
 mod resources_input;

@@ -122,7 +122,7 @@ async fn a_scrape_counts_requests_events_alarms_and_controllers() {
         ],
     );
     assert!(
-        !text.contains("999") && !text.contains("no-such-thing"),
+        !text.contains("/zones/999") && !text.contains("no-such-thing"),
         "raw paths leaked into labels:\n{text}"
     );
     // 11 bounds and +Inf for each (method, route) that answered.

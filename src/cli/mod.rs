@@ -6,6 +6,7 @@ mod backup;
 mod card;
 mod credential;
 mod demo;
+mod export;
 mod keys;
 mod server;
 
@@ -44,6 +45,9 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Restore a backup into a data directory and start a new bundle epoch.
     Restore(backup::RestoreArgs),
+    /// Export what the server holds (events as CSV).
+    #[command(subcommand)]
+    Export(export::ExportCommand),
 }
 
 /// Runs a parsed command line.
@@ -58,6 +62,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Command::Admin(cmd) => admin::run(cmd),
         Command::Backup(args) => backup::run_backup(args),
         Command::Restore(args) => backup::run_restore(args),
+        Command::Export(cmd) => export::run(cmd),
     }
 }
 

@@ -8,6 +8,7 @@ mod admin;
 mod audit;
 mod backup;
 mod card;
+mod export;
 mod interop;
 mod keys;
 mod scale_out;

@@ -1,7 +1,7 @@
 //! Alarms from what controllers report. A door forced or held open, a tamper, a reader
 //! gone silent, a fire release and a lost badge presented at a door each raise an alarm for
 //! the guards as soon as the event is uploaded; a held-open door closing and a reader
-//! answering again clear theirs. An alarm already open for the same kind and source is not
+//! answering again clear theirs, and so does a forced door shutting. An alarm already open for the same kind and source is not
 //! raised twice.
 
 use crate::state::AppState;
@@ -36,8 +36,10 @@ pub fn for_door_event(e: &DoorEvent) -> Option<AlarmChange> {
         DoorEventKind::ReaderOffline { reader: r } => Raise(AlarmKind::ReaderOffline, reader(r)),
         DoorEventKind::ReaderOnline { reader: r } => Clear(AlarmKind::ReaderOffline, reader(r)),
         DoorEventKind::FireRelease => Raise(AlarmKind::FireAlarm, door),
+        // A forced door's cause is gone once it is shut again; the alarm stays open until a
+        // guard acknowledges it.
+        DoorEventKind::Closed => Clear(AlarmKind::DoorForced, door),
         DoorEventKind::Opened
-        | DoorEventKind::Closed
         | DoorEventKind::ExitRequest
         | DoorEventKind::Unlocked
         | DoorEventKind::Locked => return None,
@@ -134,6 +136,10 @@ mod tests {
                 reader: Direction::Entry
             }),
             Some(Clear(AlarmKind::ReaderOffline, r))
+        );
+        assert_eq!(
+            door(DoorEventKind::Closed),
+            Some(Clear(AlarmKind::DoorForced, d))
         );
         assert_eq!(door(DoorEventKind::Opened), None);
     }

@@ -1,8 +1,8 @@
 //! Alarms from what controllers report. A door forced or held open, a tamper, a reader
 //! gone silent, a fire release and a lost badge presented at a door each raise an alarm for
-//! the guards as soon as the event is uploaded; a held-open door closing and a reader
-//! answering again clear theirs, and so does a forced door shutting. An alarm already open for the same kind and source is not
-//! raised twice.
+//! the guards as soon as the event is uploaded; a held-open door closing, a reader
+//! answering again and a forced door shutting clear theirs (a guard still acknowledges
+//! them). An alarm already open for the same kind and source is not raised twice.
 
 use crate::state::AppState;
 use crate::store::StoreError;

@@ -374,3 +374,49 @@ async fn bad_queries_are_named() {
     assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(long.json["field"], "wait");
 }
+
+/// The keys a controller trusts: those of the bundle it holds.
+fn held_trust(policy: &Policy) -> gatehouse_core::credential::TrustStore {
+    gatehouse_core::credential::TrustStore::with(
+        policy
+            .bundle()
+            .trusted_keys
+            .iter()
+            .filter_map(|k| k.public()),
+    )
+}
+
+#[tokio::test]
+async fn after_a_rotation_each_bundle_verifies_with_the_keys_of_the_one_held() {
+    let site = site().await;
+    let held = fetch_policy(&site).await;
+    let old_kid = site.server.state.keyring.read().unwrap().current().id();
+    let new_kid = site.server.state.keyring.write().unwrap().rotate().unwrap();
+    let store = &site.server.state.store;
+    store.touch_policy(site.server.state.site).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+
+    let next = |policy: &Policy| {
+        let v = policy.version();
+        format!(
+            "/api/v1/sync/bundle?epoch={}&version={}",
+            v.epoch, v.version
+        )
+    };
+    // First bundle after the rotation: signed with the old key, bringing the new one in.
+    let reply = site.server.get(&site.controller, &next(&held)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.json);
+    let delta = BundleDelta::from_bytes(&reply.body).unwrap();
+    let (signed, second) = held.apply_delta(&delta, &held_trust(&held)).unwrap();
+    assert_eq!(signed.key_id(), old_kid);
+    assert_eq!(second.bundle().trusted_keys.len(), 2);
+
+    // The next: signed with the new key, which the held bundle now trusts.
+    store.touch_policy(site.server.state.site).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let reply = site.server.get(&site.controller, &next(&second)).await;
+    let delta = BundleDelta::from_bytes(&reply.body).unwrap();
+    let (signed, third) = second.apply_delta(&delta, &held_trust(&second)).unwrap();
+    assert_eq!(signed.key_id(), new_kid);
+    assert_eq!(decide_card(&third, &site), Reason::Granted);
+}

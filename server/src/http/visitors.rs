@@ -69,6 +69,49 @@ fn hosted_by_caller(principal: &Principal, visitor: &VisitorRecord) -> Result<()
     }
 }
 
+/// The longest pass anyone may issue.
+pub const MAX_PASS_MS: i64 = 30 * 24 * 3_600_000;
+/// The longest pass a host or a kiosk may issue.
+pub const MAX_SELF_SERVICE_PASS_MS: i64 = 24 * 3_600_000;
+
+/// A pass is at most [`MAX_PASS_MS`] long. Hosts and kiosks (self-service) issue passes of
+/// at most a day, for zones the visitor's host may enter themselves: a host cannot hand a
+/// visitor more than they have. Receptionists and admins choose freely.
+async fn check_self_service(
+    state: &AppState,
+    principal: &Principal,
+    visitor: &VisitorRecord,
+    new: &NewVisitorPass,
+) -> Result<(), ApiError> {
+    let start = new.not_before.unwrap_or(state.now());
+    let self_service = match principal {
+        Principal::Kiosk { .. } => true,
+        Principal::User(u) => u.role == Role::Host,
+        Principal::Controller { .. } => false,
+    };
+    let longest = if self_service {
+        MAX_SELF_SERVICE_PASS_MS
+    } else {
+        MAX_PASS_MS
+    };
+    if new.expires.0 - start.0 > longest {
+        return Err(ApiError::Invalid {
+            field: "expires",
+            message: format!("a pass lasts at most {} hours", longest / 3_600_000),
+        });
+    }
+    if self_service {
+        let open = state.store.zones_open_to(state.site, visitor.host).await?;
+        if let Some(zone) = new.zones.iter().find(|z| !open.contains(z)) {
+            return Err(ApiError::Invalid {
+                field: "zones",
+                message: format!("zone {} is not one the host may enter", zone.0),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The visitor, if the caller may see them.
 async fn visible_visitor(
     state: &AppState,
@@ -165,7 +208,8 @@ pub async fn issue_pass(
     ApiPath(id): ApiPath<u64>,
     ApiJson(new): ApiJson<NewVisitorPass>,
 ) -> Result<(StatusCode, Json<VisitorPassWithQr>), ApiError> {
-    visible_visitor(&state, &allow.principal, VisitorId(id)).await?;
+    let visitor = visible_visitor(&state, &allow.principal, VisitorId(id)).await?;
+    check_self_service(&state, &allow.principal, &visitor, &new).await?;
     let key = state.keyring.read().expect("keyring lock").current().id();
     let pass = state
         .store

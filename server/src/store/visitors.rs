@@ -391,6 +391,45 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
+    /// The zones a person may enter by their groups' grants: each granted zone and the
+    /// zones inside it, except those marked explicit-grant-only (as `decide()` reads
+    /// grants), whatever the schedule.
+    pub async fn zones_open_to(
+        &self,
+        site: SiteId,
+        person: PersonId,
+    ) -> Result<Vec<ZoneId>, StoreError> {
+        let granted: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT g.zone_id FROM group_grants g \
+             JOIN group_members m ON m.group_id = g.group_id \
+             JOIN people p ON p.id = m.person_id WHERE p.site_id = $1 AND m.person_id = $2",
+        )
+        .bind(i64::from(site.0))
+        .bind(id(person.0))
+        .fetch_all(self.pool())
+        .await?;
+        let zones = self.zones(site).await?;
+        let mut open: Vec<ZoneId> = Vec::new();
+        for zone in &zones {
+            // Walk up from the zone: open if a granted zone is met before an explicit one
+            // (other than the zone itself being granted).
+            let mut at = Some(zone);
+            while let Some(z) = at {
+                if granted.contains(&i64::from(z.id.0)) {
+                    open.push(zone.id);
+                    break;
+                }
+                if z.rules.explicit_grant_only {
+                    break;
+                }
+                at = z
+                    .parent
+                    .and_then(|p| zones.iter().find(|candidate| candidate.id == p));
+            }
+        }
+        Ok(open)
+    }
+
     /// Purges the personal data of visitors whose visit ended before `cutoff`: every pass
     /// ended (checked out, revoked, or expired) before it, or none issued and registered
     /// before it. The name becomes empty and company and e-mail are dropped; the id stays,

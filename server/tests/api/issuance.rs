@@ -288,13 +288,13 @@ async fn visitor_data_is_purged_after_retention_and_the_chain_stays_intact() {
         .post(
             &desk,
             &format!("/api/v1/visitors/{staying}/passes"),
-            json!({"zones": [zone], "expires": NOW + 100 * day}),
+            json!({"zones": [zone], "expires": NOW + 29 * day}),
         )
         .await;
     assert_eq!(long.status, StatusCode::CREATED);
 
-    site.server.advance(91 * day);
-    let purged = gatehouse_server::retention::purge(&site.server.state, 90)
+    site.server.advance(20 * day);
+    let purged = gatehouse_server::retention::purge(&site.server.state, 10)
         .await
         .unwrap();
     assert_eq!(purged.visitors, 1, "the one with a pass still valid stays");
@@ -316,7 +316,7 @@ async fn visitor_data_is_purged_after_retention_and_the_chain_stays_intact() {
         .post(
             &desk,
             &format!("/api/v1/visitors/{gone}/passes"),
-            json!({"zones": [zone], "expires": NOW + 92 * day}),
+            json!({"zones": [zone], "expires": NOW + 21 * day}),
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -421,6 +421,61 @@ async fn a_host_sees_only_their_own_visitors() {
         .await;
     assert_eq!(pass.status, StatusCode::CREATED, "{}", pass.json);
     let serial = pass.json["pass"]["serial"].as_u64().unwrap();
+
+    // Self-service limits: only zones the host may enter, at most a day.
+    let annex = site
+        .server
+        .state
+        .store
+        .zones(site.server.state.site)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|z| z.name == "Annex")
+        .unwrap()
+        .id;
+    for (body, field) in [
+        (json!({"zones": [annex.0], "expires": NOW + HOUR}), "zones"),
+        (
+            json!({"zones": [zone], "expires": NOW + 25 * HOUR}),
+            "expires",
+        ),
+    ] {
+        let refused = site
+            .server
+            .post(&host, &format!("/api/v1/visitors/{theirs}/passes"), body)
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused.json["field"], field, "{}", refused.json);
+    }
+    // The front desk may do both, within 30 days.
+    let desk_pass = site
+        .server
+        .post(
+            &desk,
+            &format!("/api/v1/visitors/{theirs}/passes"),
+            json!({"zones": [annex.0], "expires": NOW + 25 * HOUR}),
+        )
+        .await;
+    assert_eq!(desk_pass.status, StatusCode::CREATED, "{}", desk_pass.json);
+    let too_long = site
+        .server
+        .post(
+            &desk,
+            &format!("/api/v1/visitors/{theirs}/passes"),
+            json!({"zones": [zone], "expires": NOW + 31 * 24 * HOUR}),
+        )
+        .await;
+    assert_eq!(too_long.json["field"], "expires");
+    let not_theirs = site
+        .server
+        .post(
+            &stranger,
+            &format!("/api/v1/visitors/{theirs}/passes"),
+            json!({"zones": [zone], "expires": NOW + HOUR}),
+        )
+        .await;
+    assert_eq!(not_theirs.status, StatusCode::NOT_FOUND);
 
     let mine = site.server.get(&host, "/api/v1/visitors").await;
     assert_eq!(mine.json.as_array().unwrap().len(), 1);

@@ -120,7 +120,9 @@ impl Store {
                         .bind(now.0)
                         .bind(by.map(id))
                         .execute(&mut *tx)
-                        .await?;
+                        .await
+                        // Two lockdowns of one scope at once: the second is a conflict.
+                        .map_err(|e| StoreError::on_constraint(e, "scope", "scope"))?;
                     }
                     (_, Some(lockdown)) => {
                         sqlx::query(

@@ -345,9 +345,10 @@ impl Store {
             now,
         )
         .await?;
-        sqlx::query(
+        let done = sqlx::query(
             "UPDATE property_passes SET status = 'approved', serial = $1, not_before = $2, \
-             decided_by = $3, decided_at = $4, status_changed_at = $4 WHERE id = $5",
+             decided_by = $3, decided_at = $4, status_changed_at = $4 \
+             WHERE id = $5 AND status = 'requested'",
         )
         .bind(id(issued.serial.0))
         .bind(window.not_before.0)
@@ -356,6 +357,11 @@ impl Store {
         .bind(id(pass))
         .execute(&mut *tx)
         .await?;
+        // Decided meanwhile by someone else (PostgreSQL runs transactions side by side):
+        // dropping the transaction drops the pass registered above too.
+        if done.rows_affected() != 1 {
+            return Err(changed_meanwhile());
+        }
         let record = property_pass_in(&mut tx, site, pass).await?;
         tx.commit().await?;
         Ok((record, issued))
@@ -409,24 +415,36 @@ impl Store {
             }
         }
         let decided = current.status == PropertyPassStatus::Requested;
-        sqlx::query(
+        let done = sqlx::query(
             "UPDATE property_passes SET status = $1, status_changed_at = $2, \
              decided_by = CASE WHEN $3 = 1 THEN $4 ELSE decided_by END, \
-             decided_at = CASE WHEN $3 = 1 THEN $2 ELSE decided_at END WHERE id = $5",
+             decided_at = CASE WHEN $3 = 1 THEN $2 ELSE decided_at END \
+             WHERE id = $5 AND status = $6",
         )
         .bind(status_text(to))
         .bind(now.0)
         .bind(i64::from(decided))
         .bind(by.map(id))
         .bind(id(pass))
+        .bind(status_text(current.status))
         .execute(&mut *tx)
         .await?;
+        if done.rows_affected() != 1 {
+            return Err(changed_meanwhile());
+        }
         if let (PropertyPassStatus::Revoked, Some(serial)) = (to, current.serial) {
             revoke_pass(&mut tx, site, serial, now).await?;
         }
         let record = property_pass_in(&mut tx, site, pass).await?;
         tx.commit().await?;
         Ok(record)
+    }
+}
+
+fn changed_meanwhile() -> StoreError {
+    StoreError::Invalid {
+        field: "status",
+        message: "the pass changed meanwhile; read it again".into(),
     }
 }
 

@@ -11,7 +11,8 @@
 //! them (QR texts, tokens, codes, passwords) are replaced by `"[redacted]"` first.
 //!
 //! Bodies of `/auth/…`, `/enroll` and `…/pin` requests are not hashed: a hash of a
-//! password, a one-time code or a 4-digit PIN would be a guessable copy of it. Devices are not recorded here: their
+//! password, a one-time code or a 4-digit PIN would be a guessable copy of it. Kiosks and
+//! guard stations are recorded like users (`{"kiosk": id}`); controllers are not: their
 //! events have streams of their own.
 
 use crate::auth::Principal;
@@ -116,12 +117,19 @@ async fn documents(response: Response) -> (Response, Option<String>, Option<Stri
 /// Records state-changing requests in the `admin` chain.
 pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let changes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !changes || req.headers().contains_key(DEVICE_HEADER) {
+    // Controllers' requests are their sync traffic, chained in their own streams; a kiosk
+    // or guard station acts for people (passes, check-outs, items leaving) and is recorded.
+    let controller = req
+        .headers()
+        .get(DEVICE_HEADER)
+        .is_some_and(|d| d.as_bytes().starts_with(b"controller:"));
+    if !changes || controller {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
     let actor = match resolve(&parts, &state).await {
         Ok(Some(Principal::User(user))) => json!({"user": user.id, "role": user.role.name()}),
+        Ok(Some(Principal::Kiosk { id })) => json!({"kiosk": id}),
         Ok(_) => serde_json::Value::Null,
         Err(_) => json!("invalid credentials"),
     };

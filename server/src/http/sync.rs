@@ -124,11 +124,9 @@ pub async fn upload_events(
         return Err(invalid("entries", "seq starts at 1"));
     }
     let seen_to = state.store.journal_stored_to(id, journal).await?;
-    let highest = state
-        .store
-        .ingest_events(state.site, id, journal, &batch.entries, state.now().0)
-        .await?;
-    // Alarms for what was not seen before (an upload sent again raises nothing new).
+    // Alarms for what was not stored before, raised before the events are stored: if
+    // anything fails from here on, the controller sends the upload again and the alarms are
+    // looked at again (an alarm already open is not raised twice), so none is lost.
     let fresh: Vec<&Event> = batch
         .entries
         .iter()
@@ -136,6 +134,10 @@ pub async fn upload_events(
         .map(|e| &e.event)
         .collect();
     crate::event_alarms::apply(&state, fresh).await?;
+    let highest = state
+        .store
+        .ingest_events(state.site, id, journal, &batch.entries, state.now().0)
+        .await?;
     let new: std::collections::BTreeSet<u64> = batch
         .entries
         .iter()

@@ -24,17 +24,22 @@ pub const FALLBACK_POLL: Duration = Duration::from_secs(5);
 pub struct SyncWatch {
     /// The latest policy version seen.
     pub policy: watch::Receiver<BundleVersion>,
-    /// The newest command id seen (0 before the first command).
+    /// Changes whenever a command may have been issued: the newest command id rose, or
+    /// (PostgreSQL) a NOTIFY arrived — ids from concurrent transactions can commit out of
+    /// order, so a rise of the newest id alone could miss one.
     pub commands: watch::Receiver<u64>,
 }
 
 struct Publish {
     policy: watch::Sender<BundleVersion>,
+    /// The newest command id read.
+    latest: u64,
+    /// A wake-up count for command long-polls.
     commands: watch::Sender<u64>,
 }
 
 impl Publish {
-    async fn read(&self, store: &Store, site: SiteId) {
+    async fn read(&mut self, store: &Store, site: SiteId) {
         match store.policy_version(site).await {
             Ok(v) => {
                 self.policy.send_if_modified(|held| replace(held, v));
@@ -43,7 +48,10 @@ impl Publish {
         }
         match store.latest_command(site).await {
             Ok(c) => {
-                self.commands.send_if_modified(|held| replace(held, c));
+                if self.latest != c {
+                    self.latest = c;
+                    self.commands.send_modify(|n| *n = n.wrapping_add(1));
+                }
             }
             Err(e) => tracing::warn!(error = %e, "cannot read the latest command"),
         }
@@ -63,9 +71,10 @@ fn replace<T: PartialEq>(held: &mut T, new: T) -> bool {
 /// Starts the watcher.
 pub async fn start(store: Store, site: SiteId) -> Result<SyncWatch, StoreError> {
     let (policy_tx, policy) = watch::channel(store.policy_version(site).await?);
-    let (commands_tx, commands) = watch::channel(store.latest_command(site).await?);
-    let publish = Publish {
+    let (commands_tx, commands) = watch::channel(0);
+    let mut publish = Publish {
         policy: policy_tx,
+        latest: store.latest_command(site).await?,
         commands: commands_tx,
     };
     let mut listener = store.sync_listener().await?;
@@ -83,11 +92,15 @@ pub async fn start(store: Store, site: SiteId) -> Result<SyncWatch, StoreError> 
                     tokio::select! {
                         _ = tick.tick() => {}
                         note = l.recv() => {
-                            // An error means the connection dropped; the next recv()
-                            // re-connects and re-listens. The read below catches up.
-                            if let Err(e) = note {
-                                tracing::warn!(error = %e, "LISTEN connection lost; re-connecting");
-                                tokio::time::sleep(Duration::from_millis(500)).await;
+                            match note {
+                                // Something committed: wake the command long-polls to look.
+                                Ok(_) => publish.commands.send_modify(|c| *c = c.wrapping_add(1)),
+                                // The connection dropped; the next recv() re-connects and
+                                // re-listens. The read below catches up.
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "LISTEN connection lost; re-connecting");
+                                    tokio::time::sleep(Duration::from_millis(500)).await;
+                                }
                             }
                         }
                     }

@@ -155,3 +155,33 @@ async fn a_change_keeps_its_before_and_after_beside_the_chain() {
     let too_many = server.get(&auditor, "/api/v1/audit/admin?limit=5000").await;
     assert_eq!(too_many.json["field"], "limit");
 }
+
+#[tokio::test]
+async fn a_kiosk_action_is_chained_with_the_kiosk_as_actor() {
+    let site = super::sync::site().await;
+    let server = &site.server;
+    let kiosk = server
+        .device(gatehouse_server::store::DeviceKind::Kiosk)
+        .await;
+    let Auth::Device { name, .. } = &kiosk else {
+        unreachable!()
+    };
+    let kiosk_id: u64 = name.strip_prefix("kiosk:").unwrap().parse().unwrap();
+    let created = server
+        .post(
+            &kiosk,
+            "/api/v1/visitors",
+            json!({"display_name": "Walk In", "host": site.badge.person.0}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    // A controller's sync traffic is not an admin action.
+    server
+        .post(&site.controller, "/api/v1/sync/heartbeat", json!({}))
+        .await;
+    let chain = admin_chain(server).await;
+    assert_eq!(chain.len(), 1, "{chain:#?}");
+    assert_eq!(chain[0]["actor"], json!({"kiosk": kiosk_id}));
+    assert_eq!(chain[0]["route"], "/api/v1/visitors");
+    assert_eq!(chain[0]["status"], 201);
+}

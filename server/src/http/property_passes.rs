@@ -45,18 +45,42 @@ pub struct PropertyPassWithQr {
     pub qr: Option<String>,
 }
 
+/// The pass with its QR text while approved — for the one who carries the items out and
+/// the one who asked for it; everyone else (guards verify the QR they are shown) sees the
+/// pass without it.
 async fn with_qr(
     state: &AppState,
+    principal: &Principal,
     pass: PropertyPassRecord,
 ) -> Result<PropertyPassWithQr, ApiError> {
+    let holder = principal
+        .user()
+        .is_some_and(|u| u.id == pass.requested_by || u.person == Some(pass.carrier));
     let serial = match (pass.status, pass.serial) {
-        (PropertyPassStatus::Approved, Some(serial)) => serial,
+        (PropertyPassStatus::Approved, Some(serial)) if holder => serial,
         _ => return Ok(PropertyPassWithQr { pass, qr: None }),
     };
     let issued = state.store.issued_pass(state.site, serial).await?;
     let keyring = state.keyring.read().expect("keyring lock");
     let qr = property_pass_text(&keyring, &issued, &pass)?;
     Ok(PropertyPassWithQr { pass, qr: Some(qr) })
+}
+
+/// Whether a host may see a pass: one they asked for, carry or manage the carrier of.
+/// Other readers (admins, guards, auditors, guard stations) see every pass.
+async fn visible_to(
+    state: &AppState,
+    principal: &Principal,
+    pass: &PropertyPassRecord,
+) -> Result<bool, ApiError> {
+    let Some(user) = principal.user().filter(|u| u.role == Role::Host) else {
+        return Ok(true);
+    };
+    if user.id == pass.requested_by || user.person == Some(pass.carrier) {
+        return Ok(true);
+    }
+    let carrier = state.store.person(state.site, pass.carrier).await?;
+    Ok(user.person.is_some() && carrier.manager == user.person)
 }
 
 fn user_id(principal: &Principal) -> Result<u64, ApiError> {
@@ -80,15 +104,22 @@ pub async fn request(
     Ok((StatusCode::CREATED, Json(pass)))
 }
 
-/// Property passes, newest first (at most 200), by status or carrier.
+/// Property passes, newest first (at most 200), by status or carrier. A host sees those
+/// they asked for, carry, or manage the carrier of.
 #[utoipa::path(get, path = "/api/v1/property-passes", tag = "property", params(PropertyPassQuery),
     responses((status = 200, body = Vec<PropertyPassRecord>, description = "OK"), ListErrors))]
 pub async fn list(
-    _: Allow<ReadProperty>,
+    allow: Allow<ReadProperty>,
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<PropertyPassQuery>,
 ) -> Result<Json<Vec<PropertyPassRecord>>, ApiError> {
-    Ok(Json(state.store.property_passes(state.site, &query).await?))
+    let mut visible = Vec::new();
+    for pass in state.store.property_passes(state.site, &query).await? {
+        if visible_to(&state, &allow.principal, &pass).await? {
+            visible.push(pass);
+        }
+    }
+    Ok(Json(visible))
 }
 
 /// A property pass, with its QR text while it is approved.
@@ -96,12 +127,15 @@ pub async fn list(
     params(("id" = u64, Path, description = "The property pass")),
     responses((status = 200, body = PropertyPassWithQr, description = "OK"), GetErrors))]
 pub async fn get_one(
-    _: Allow<ReadProperty>,
+    allow: Allow<ReadProperty>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<u64>,
 ) -> Result<Json<PropertyPassWithQr>, ApiError> {
     let pass = state.store.property_pass(state.site, id).await?;
-    Ok(Json(with_qr(&state, pass).await?))
+    if !visible_to(&state, &allow.principal, &pass).await? {
+        return Err(ApiError::NotFound(format!("property pass {id} not found")));
+    }
+    Ok(Json(with_qr(&state, &allow.principal, pass).await?))
 }
 
 /// A host may decide only on their own reports' passes; an admin on any.
@@ -139,7 +173,10 @@ pub async fn approve(
         .store
         .approve_property_pass(state.site, id, user_id(&allow.principal)?, key, state.now())
         .await?;
-    Ok(with_before(Json(with_qr(&state, after).await?), &pass))
+    Ok(with_before(
+        Json(with_qr(&state, &allow.principal, after).await?),
+        &pass,
+    ))
 }
 
 /// Refuses a requested pass. Only an admin or the carrier's manager may (403); a pass

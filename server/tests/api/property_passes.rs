@@ -78,7 +78,18 @@ async fn a_property_pass_goes_from_request_to_return() {
     let approved = server.post(&the_manager, &path("approve"), json!({})).await;
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.json);
     assert_eq!(approved.json["pass"]["status"], "approved");
-    let text = approved.json["qr"].as_str().unwrap();
+    // The QR is the carrier's: the manager approving does not get it, nor another host.
+    assert_eq!(approved.json["qr"], Value::Null);
+    let others = server.get(&other_host, "/api/v1/property-passes").await;
+    assert_eq!(others.json, json!([]));
+    let hidden = server
+        .get(&other_host, &format!("/api/v1/property-passes/{id}"))
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let mine = server
+        .get(&requester, &format!("/api/v1/property-passes/{id}"))
+        .await;
+    let text = mine.json["qr"].as_str().unwrap();
     let trust = server.state.keyring.read().unwrap().trust_store();
     let pass = verify(text, &trust, Timestamp(NOW)).unwrap();
     assert_eq!(pass.claims.kind, CredentialKind::Property);

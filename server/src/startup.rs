@@ -60,7 +60,12 @@ pub async fn prepare(config: &Config, clock: Clock) -> Result<Prepared, StartErr
         clock,
         tls: tls.is_some(),
         tls_fingerprint: tls.as_ref().map(ServerTls::fingerprint),
-        sync: crate::sync::watch::start(store.clone(), site).await?,
+        sync: crate::sync::watch::start(
+            store.clone(),
+            site,
+            std::time::Duration::from_secs(config.sync.fallback_poll_secs.into()),
+        )
+        .await?,
         site_bundle: Default::default(),
         metrics: Default::default(),
     };

@@ -61,6 +61,9 @@ impl Config {
             "RETENTION__VISITOR_DAYS" => {
                 self.retention.visitor_days = parse_count(value).map_err(parse_err)?
             }
+            "SYNC__FALLBACK_POLL_SECS" => {
+                self.sync.fallback_poll_secs = parse_count(value).map_err(parse_err)?
+            }
             "LOG" => self.log = value.to_owned(),
             _ => return Ok(false),
         }

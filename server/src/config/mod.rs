@@ -80,6 +80,8 @@ pub struct Config {
     pub backup: BackupConfig,
     /// Personal-data retention.
     pub retention: RetentionConfig,
+    /// Controller sync.
+    pub sync: SyncConfig,
     /// The log filter (tracing `EnvFilter` syntax), e.g. `info` or `gatehouse_server=debug`.
     pub log: String,
 }
@@ -94,6 +96,7 @@ impl Default for Config {
             tls: TlsConfig::default(),
             backup: BackupConfig::default(),
             retention: RetentionConfig::default(),
+            sync: SyncConfig::default(),
             log: "info".to_owned(),
         }
     }
@@ -158,6 +161,23 @@ pub struct RetentionConfig {
 impl Default for RetentionConfig {
     fn default() -> Self {
         RetentionConfig { visitor_days: 90 }
+    }
+}
+
+/// Controller sync.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SyncConfig {
+    /// On PostgreSQL, how often each replica re-reads the policy version and commands as a
+    /// safety net beside LISTEN/NOTIFY (which wakes it at once). Seconds, at least 1.
+    pub fallback_poll_secs: u32,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig {
+            fallback_poll_secs: 5,
+        }
     }
 }
 
@@ -253,6 +273,9 @@ impl Config {
                 "backup.keep",
                 "must be at least 1 (0 would delete every backup)",
             );
+        }
+        if self.sync.fallback_poll_secs == 0 {
+            return invalid("sync.fallback_poll_secs", "must be at least 1");
         }
         if self.retention.visitor_days == 0 {
             return invalid("retention.visitor_days", "must be at least 1");

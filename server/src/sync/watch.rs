@@ -16,8 +16,6 @@ use tokio::sync::watch;
 
 /// How often the database is read on SQLite (one server process, no NOTIFY).
 pub const POLL: Duration = Duration::from_millis(200);
-/// How often it is read on PostgreSQL, where NOTIFY is the fast path.
-pub const FALLBACK_POLL: Duration = Duration::from_secs(5);
 
 /// What long-polls wait on.
 #[derive(Clone, Debug)]
@@ -68,8 +66,13 @@ fn replace<T: PartialEq>(held: &mut T, new: T) -> bool {
     changed
 }
 
-/// Starts the watcher.
-pub async fn start(store: Store, site: SiteId) -> Result<SyncWatch, StoreError> {
+/// Starts the watcher; on PostgreSQL it also reads the database every `fallback_poll`
+/// (`sync.fallback_poll_secs`), in case a NOTIFY was missed.
+pub async fn start(
+    store: Store,
+    site: SiteId,
+    fallback_poll: Duration,
+) -> Result<SyncWatch, StoreError> {
     let (policy_tx, policy) = watch::channel(store.policy_version(site).await?);
     let (commands_tx, commands) = watch::channel(0);
     let mut publish = Publish {
@@ -79,7 +82,7 @@ pub async fn start(store: Store, site: SiteId) -> Result<SyncWatch, StoreError> 
     };
     let mut listener = store.sync_listener().await?;
     let every = if listener.is_some() {
-        FALLBACK_POLL
+        fallback_poll
     } else {
         POLL
     };

@@ -2,6 +2,7 @@
 //! transaction, reading a chain back in order for verification, and the signed checkpoints.
 
 use super::columns::get_u64;
+use super::multi_row::insert_sql;
 use super::{Backend, Store, StoreError};
 use crate::audit::{ChainWriter, Checkpoint, Entry, Head};
 use gatehouse_core::credential::KeyId;
@@ -77,42 +78,34 @@ pub(crate) async fn append_many(
     let mut writer = ChainWriter::new(stream, head);
     let entries: Vec<Entry> = payloads.into_iter().map(|p| writer.append(p)).collect();
     for chunk in entries.chunks(ROWS_PER_INSERT) {
-        insert(conn, stream, at_ms, chunk).await?;
+        insert(conn, backend, stream, at_ms, chunk).await?;
     }
     Ok(entries)
 }
 
-/// Rows per INSERT: 4 parameters a row and 2 shared, far below SQLite's 32,766.
+/// Rows per INSERT: 6 parameters a row, far below SQLite's 32,766.
 const ROWS_PER_INSERT: usize = 500;
 
-/// Inserts rows of one stream in one statement. The stream and time are `$1` and `$2`
-/// in every row; each row's own parameters follow in order (see the rule on `$N` in the
-/// store's module docs).
+/// Inserts rows of one stream in one statement.
 async fn insert(
     conn: &mut AnyConnection,
+    backend: Backend,
     stream: &str,
     at_ms: i64,
     entries: &[Entry],
 ) -> Result<(), StoreError> {
-    use std::fmt::Write;
-    let mut sql = String::with_capacity(80 + entries.len() * 32);
-    sql.push_str("INSERT INTO audit_log (stream, at, seq, payload, prev, hash) VALUES ");
-    for i in 0..entries.len() {
-        let p = 3 + 4 * i;
-        let sep = if i == 0 { "" } else { ", " };
-        write!(
-            sql,
-            "{sep}($1, $2, ${p}, ${}, ${}, ${})",
-            p + 1,
-            p + 2,
-            p + 3
-        )
-        .expect("to a String");
-    }
-    let mut query = sqlx::query(&sql).bind(stream).bind(at_ms);
+    let sql = insert_sql(
+        backend,
+        "audit_log",
+        &["stream", "seq", "at", "payload", "prev", "hash"],
+        entries.len(),
+    );
+    let mut query = sqlx::query(&sql);
     for entry in entries {
         query = query
+            .bind(stream)
             .bind(seq_param(entry.seq))
+            .bind(at_ms)
             .bind(entry.payload.as_slice())
             .bind(entry.prev.as_slice())
             .bind(entry.hash.as_slice());

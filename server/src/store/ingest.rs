@@ -1,22 +1,26 @@
 //! Events uploaded by controllers: stored once each, whatever the retries, chained per
 //! controller in the audit log, and acknowledged up to the first gap in the journal.
 //!
-//! An upload is one transaction: the rows go in with multi-row INSERTs (the database says
-//! which were new), the chain links of the new ones are computed in memory and inserted the
-//! same way, and the acknowledgement continues from where the journal's last one stopped
-//! (`event_journals`) instead of scanning the journal.
+//! Writing an upload, under its controller's lock: one query finds which of its seqs are
+//! stored already, the new rows go in with multi-row INSERTs, their chain links are
+//! computed in memory and inserted the same way, and the acknowledgement continues from
+//! where the journal's last one stopped (`event_journals`) instead of scanning the
+//! journal. On PostgreSQL each upload is a transaction and uploads run concurrently; on
+//! SQLite, whose single writer is the limit, uploads that arrive together share one
+//! transaction (group commit, [`Store::ingest_events`]).
 
 use super::audit_log::{append_many, lock_stream};
-use super::{Store, StoreError};
+use super::multi_row::insert_sql;
+use super::{Backend, Store, StoreError};
 use gatehouse_core::decide::Holder;
 use gatehouse_core::ids::{ControllerId, SiteId};
 use gatehouse_core::wire::{Event, JournalEntry, JournalId};
 use sqlx::AnyConnection;
 use std::collections::HashSet;
-use std::fmt::Write;
+use tokio::sync::oneshot;
 
-/// Rows per INSERT: 10 parameters a row and 4 shared stay far below SQLite's 32,766, and
-/// an upload of up to 500 entries is one statement.
+/// Rows per INSERT: 14 parameters a row stay far below SQLite's 32,766, and an upload of
+/// up to 500 entries is one statement.
 const ROWS_PER_INSERT: usize = 500;
 
 /// The journal id as stored: its 64 bits in a signed column.
@@ -30,6 +34,7 @@ fn seq_param(seq: u64) -> i64 {
 
 /// An entry as its row: the columns it is searched by, and the entry as JSON (which is
 /// also its payload in the audit chain).
+#[derive(Debug)]
 struct EventRow {
     seq: i64,
     at: i64,
@@ -83,6 +88,72 @@ fn event_row(entry: &JournalEntry) -> EventRow {
     }
 }
 
+/// An upload, ready to write: its rows built (and serialized) before any lock is taken.
+#[derive(Debug)]
+struct Upload {
+    site: i64,
+    controller: i64,
+    journal: i64,
+    stream: String,
+    now_ms: i64,
+    /// Its entries' seqs.
+    seqs: HashSet<i64>,
+    rows: Vec<EventRow>,
+}
+
+impl Upload {
+    fn new(
+        site: SiteId,
+        controller: ControllerId,
+        journal: JournalId,
+        entries: &[JournalEntry],
+        now_ms: i64,
+    ) -> Self {
+        // A seq named twice in one upload counts once, the first time, as a retry would.
+        let mut seqs = HashSet::with_capacity(entries.len());
+        let rows = entries
+            .iter()
+            .filter(|e| seqs.insert(seq_param(e.seq)))
+            .map(event_row)
+            .collect();
+        Upload {
+            site: i64::from(site.0),
+            controller: i64::from(controller.0),
+            journal: journal_param(journal),
+            stream: format!("controller:{}", controller.0),
+            now_ms,
+            seqs,
+            rows,
+        }
+    }
+}
+
+/// Uploads waiting for SQLite's writer, written together by whichever of them gets its
+/// turn first (group commit).
+#[derive(Default)]
+pub(crate) struct IngestQueue(std::sync::Mutex<Vec<Waiting>>);
+
+struct Waiting {
+    upload: Upload,
+    done: oneshot::Sender<Result<u64, StoreError>>,
+}
+
+impl std::fmt::Debug for IngestQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IngestQueue")
+    }
+}
+
+impl IngestQueue {
+    fn push(&self, waiting: Waiting) {
+        self.0.lock().expect("ingest queue").push(waiting);
+    }
+
+    fn take(&self) -> Vec<Waiting> {
+        std::mem::take(&mut *self.0.lock().expect("ingest queue"))
+    }
+}
+
 impl Store {
     /// Stores a controller's journal entries, each once: entries already stored (a retried
     /// upload) are skipped, new ones are chained in the controller's audit stream in the same
@@ -95,70 +166,114 @@ impl Store {
         entries: &[JournalEntry],
         now_ms: i64,
     ) -> Result<u64, StoreError> {
-        let c = i64::from(controller.0);
-        let j = journal_param(journal);
-        // A seq named twice in one upload counts once, the first time, as a retry would.
-        let mut seqs = HashSet::with_capacity(entries.len());
-        let rows: Vec<EventRow> = entries
-            .iter()
-            .filter(|e| seqs.insert(seq_param(e.seq)))
-            .map(event_row)
-            .collect();
-        let stream = format!("controller:{}", controller.0);
-        let backend = self.backend();
-        let mut tx = self.begin_write().await?;
-        // One upload per controller at a time (SQLite has one writer anyway): the chain's
-        // head and the journal's acknowledgement cannot move under this one.
-        lock_stream(&mut tx, backend, &stream).await?;
-        let mut new = HashSet::with_capacity(rows.len());
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            new.extend(insert(&mut tx, (c, j, i64::from(site.0), now_ms), chunk).await?);
+        let upload = Upload::new(site, controller, journal, entries, now_ms);
+        match self.backend() {
+            Backend::Postgres => {
+                let mut tx = self.begin_write().await?;
+                let highest = write(&mut tx, Backend::Postgres, &upload).await?;
+                tx.commit().await?;
+                Ok(highest)
+            }
+            Backend::Sqlite => self.ingest_together(upload).await,
         }
-        let payloads = rows
-            .into_iter()
-            .filter(|r| new.contains(&r.seq))
-            .map(|r| r.json.into_bytes())
-            .collect();
-        append_many(&mut tx, backend, &stream, now_ms, payloads).await?;
-        let highest = acknowledge(&mut tx, c, j, &seqs).await?;
+    }
+
+    /// SQLite: uploads that arrive while another is being written queue up, and the first
+    /// of them to get the writer's turn writes them all in one transaction. A transaction
+    /// of 500 events dirties nearly as many index pages as one of 4,000 (the person and
+    /// door indexes take each row somewhere else), and every page goes to the WAL and back
+    /// at the checkpoint, so with several controllers uploading at once this more than
+    /// doubles what one writer stores per second. PostgreSQL writes uploads concurrently.
+    async fn ingest_together(&self, upload: Upload) -> Result<u64, StoreError> {
+        let (done, mut answer) = oneshot::channel();
+        self.ingest_queue.push(Waiting { upload, done });
+        let turn = tokio::select! {
+            // An earlier turn took this upload along.
+            result = &mut answer => return Self::answered(result),
+            turn = self.writer.clone().lock_owned() => turn,
+        };
+        let group = self.ingest_queue.take();
+        if !group.is_empty() {
+            // On a task of its own, so a caller that goes away (a dropped connection)
+            // cannot leave the others of its group without an answer.
+            let store = self.clone();
+            tokio::spawn(async move {
+                store.write_group(group).await;
+                drop(turn);
+            });
+        }
+        Self::answered(answer.await)
+    }
+
+    fn answered(
+        result: Result<Result<u64, StoreError>, oneshot::error::RecvError>,
+    ) -> Result<u64, StoreError> {
+        result.map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?
+    }
+
+    /// Writes a group of uploads in one transaction (the caller holds the writer's turn);
+    /// if that fails, each one alone, so one bad upload does not fail the others.
+    async fn write_group(&self, group: Vec<Waiting>) {
+        if group.len() > 1 {
+            let uploads: Vec<&Upload> = group.iter().map(|w| &w.upload).collect();
+            if let Ok(highest) = self.write_uploads(&uploads).await {
+                for (waiting, highest) in group.into_iter().zip(highest) {
+                    waiting.done.send(Ok(highest)).ok();
+                }
+                return;
+            }
+        }
+        for waiting in group {
+            let result = self.write_uploads(&[&waiting.upload]).await;
+            waiting.done.send(result.map(|h| h[0])).ok();
+        }
+    }
+
+    async fn write_uploads(&self, uploads: &[&Upload]) -> Result<Vec<u64>, StoreError> {
+        // IMMEDIATE: the write lock from the start. The writer's turn keeps the store's
+        // other transactions out, but not its single-statement writes (nonces, last seen);
+        // one of those committing between this transaction's first read and its first
+        // write would make SQLite refuse the write (SQLITE_BUSY_SNAPSHOT).
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut highest = Vec::with_capacity(uploads.len());
+        for upload in uploads {
+            highest.push(write(&mut tx, Backend::Sqlite, upload).await?);
+        }
         tx.commit().await?;
         Ok(highest)
     }
 }
 
-/// Inserts the rows that are not stored yet; returns the seqs of those it inserted.
-/// Controller, journal, site and reception time are `$1`–`$4` in every row; each row's own
-/// parameters follow in order (see the rule on `$N` in the store's module docs).
+/// Writes one upload in the caller's transaction; the highest seq stored without a gap.
+async fn write(conn: &mut AnyConnection, backend: Backend, u: &Upload) -> Result<u64, StoreError> {
+    // One upload per controller at a time (SQLite has one writer anyway): the chain's
+    // head and the journal's acknowledgement cannot move under this one.
+    lock_stream(conn, backend, &u.stream).await?;
+    let stored = already_stored(conn, u.controller, u.journal, &u.rows).await?;
+    let new: Vec<&EventRow> = u.rows.iter().filter(|r| !stored.contains(&r.seq)).collect();
+    for chunk in new.chunks(ROWS_PER_INSERT) {
+        insert(conn, backend, u, chunk).await?;
+    }
+    let payloads = new.iter().map(|r| r.json.as_bytes().to_vec()).collect();
+    append_many(conn, backend, &u.stream, u.now_ms, payloads).await?;
+    acknowledge(conn, u.controller, u.journal, &u.seqs).await
+}
+
+/// Inserts rows (none of them stored yet: the caller holds the controller's lock).
 async fn insert(
     conn: &mut AnyConnection,
-    (controller, journal, site, received_at): (i64, i64, i64, i64),
-    rows: &[EventRow],
-) -> Result<Vec<i64>, StoreError> {
-    let mut sql = String::with_capacity(200 + rows.len() * 64);
-    sql.push_str(
-        "INSERT INTO events (controller_id, journal_id, site_id, received_at, seq, at, kind, \
-         door_id, zone_id, person_id, pass_serial, granted, reason, event) VALUES ",
-    );
-    for i in 0..rows.len() {
-        sql.push_str(if i == 0 {
-            "($1, $2, $3, $4"
-        } else {
-            ", ($1, $2, $3, $4"
-        });
-        for k in 0..10 {
-            write!(sql, ", ${}", 5 + 10 * i + k).expect("to a String");
-        }
-        sql.push(')');
-    }
-    sql.push_str(" ON CONFLICT DO NOTHING RETURNING seq");
-    let mut query = sqlx::query_scalar(&sql)
-        .bind(controller)
-        .bind(journal)
-        .bind(site)
-        .bind(received_at);
+    backend: Backend,
+    u: &Upload,
+    rows: &[&EventRow],
+) -> Result<(), StoreError> {
+    let sql = insert_sql(backend, "events", &EVENT_COLUMNS, rows.len());
+    let mut query = sqlx::query(&sql);
     for r in rows {
         query = query
+            .bind(u.controller)
+            .bind(u.journal)
             .bind(r.seq)
+            .bind(u.site)
             .bind(r.at)
             .bind(r.kind)
             .bind(r.door)
@@ -167,10 +282,69 @@ async fn insert(
             .bind(r.pass)
             .bind(r.granted)
             .bind(r.reason)
-            .bind(r.json.as_str());
+            .bind(r.json.as_str())
+            .bind(u.now_ms);
     }
-    Ok(query.fetch_all(&mut *conn).await?)
+    query.execute(&mut *conn).await?;
+    Ok(())
 }
+
+/// The seqs of `rows` that are stored already (a retried or overlapping upload), read as
+/// ranges of the journal's key: a range scan of the primary key whatever the planner's
+/// statistics say (PostgreSQL, with a table grown since its last ANALYZE, turned a list of
+/// 500 seqs into a scan of the whole journal). Seqs far apart get ranges of their own, so
+/// an odd upload cannot make the server read a long stretch of the journal.
+async fn already_stored(
+    conn: &mut AnyConnection,
+    controller: i64,
+    journal: i64,
+    rows: &[EventRow],
+) -> Result<HashSet<i64>, StoreError> {
+    let mut seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+    seqs.sort_unstable();
+    let mut ranges: Vec<(i64, i64)> = Vec::new();
+    for seq in seqs {
+        match ranges.last_mut() {
+            Some((_, end)) if seq - *end <= MAX_RANGE_GAP => *end = seq,
+            _ => ranges.push((seq, seq)),
+        }
+    }
+    let mut stored = HashSet::new();
+    for (first, last) in ranges {
+        let found: Vec<i64> = sqlx::query_scalar(
+            "SELECT seq FROM events WHERE controller_id = $1 AND journal_id = $2 \
+             AND seq >= $3 AND seq <= $4",
+        )
+        .bind(controller)
+        .bind(journal)
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut *conn)
+        .await?;
+        stored.extend(found);
+    }
+    Ok(stored)
+}
+
+const EVENT_COLUMNS: [&str; 14] = [
+    "controller_id",
+    "journal_id",
+    "seq",
+    "site_id",
+    "at",
+    "kind",
+    "door_id",
+    "zone_id",
+    "person_id",
+    "pass_serial",
+    "granted",
+    "reason",
+    "event",
+    "received_at",
+];
+
+/// The widest run of absent seqs one range of [`already_stored`] reads across.
+const MAX_RANGE_GAP: i64 = 64;
 
 /// Moves the journal's acknowledgement on past `uploaded` (all stored now) and past what
 /// earlier uploads stored ahead of a gap, and returns it: the largest n such that seqs

@@ -101,6 +101,59 @@ conformance!(
     large_and_repeated_uploads_are_stored_once
 );
 
+async fn concurrent_uploads_are_each_stored_and_chained(store: Store) {
+    let site = site(&store).await;
+    let mut controllers = Vec::new();
+    for c in 0..6 {
+        controllers.push(
+            store
+                .create_controller(site, &format!("ctl-{c}"))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    // Uploads arriving together (on SQLite they share transactions), each sent twice.
+    let mut handles = Vec::new();
+    for &c in &controllers {
+        for b in 0..3u64 {
+            let store = store.clone();
+            let seqs: Vec<u64> = (b * 100 + 1..=b * 100 + 100).collect();
+            handles.push(tokio::spawn(async move {
+                let batch = entries(9, &seqs);
+                store
+                    .ingest_events(site, c, JournalId(9), &batch, NOW)
+                    .await
+                    .unwrap();
+                store
+                    .ingest_events(site, c, JournalId(9), &batch, NOW)
+                    .await
+                    .unwrap()
+            }));
+        }
+    }
+    for handle in handles {
+        handle.await.unwrap();
+    }
+    for c in controllers {
+        assert_eq!(
+            store
+                .ingest_events(site, c, JournalId(9), &entries(9, &[1]), NOW)
+                .await
+                .unwrap(),
+            300
+        );
+        let stream = format!("controller:{}", c.0);
+        let chained = store.audit_entries(&stream, 0, 1000).await.unwrap();
+        assert_eq!(chained.len(), 300);
+        gatehouse_server::audit::verify(&stream, &chained, None).unwrap();
+    }
+}
+conformance!(
+    event_ingest_concurrent,
+    concurrent_uploads_are_each_stored_and_chained
+);
+
 fn access(
     seq: u64,
     person: u64,

@@ -42,7 +42,7 @@ enum Held {
     /// None: a new controller, which trusts the server it pinned at enrollment.
     Nothing,
     /// This bundle, as the server sent it.
-    Known(Bundle),
+    Known(Box<Bundle>),
     /// A version the server no longer keeps (it keeps the last few per controller).
     Unknown,
 }
@@ -103,7 +103,7 @@ pub async fn answer(
                 let trust = state.keyring.read().expect("keyring lock").trust_store();
                 SignedBundle::from_bytes(&bytes)
                     .and_then(|s| s.verify(&trust))
-                    .map_or(Held::Unknown, Held::Known)
+                    .map_or(Held::Unknown, |b| Held::Known(Box::new(b)))
             }
             None => Held::Unknown,
         },

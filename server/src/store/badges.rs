@@ -83,7 +83,7 @@ pub(crate) fn status_text(s: BadgeStatus) -> &'static str {
     }
 }
 
-fn parse_status(text: &str) -> Result<BadgeStatus, sqlx::Error> {
+pub(crate) fn parse_status(text: &str) -> Result<BadgeStatus, sqlx::Error> {
     Ok(match text {
         "active" => BadgeStatus::Active,
         "suspended" => BadgeStatus::Suspended,

@@ -1,17 +1,15 @@
 //! Assembling the site-wide policy as a core [`Bundle`]: the input of every controller's
 //! scoped bundle (`gatehouse_core::bundle::scope`).
 
-use super::badges::{BADGE_COLUMNS, BadgeRecord};
-use super::columns::{get_flag, get_u32, get_u64};
+use super::bundle_rows;
+use super::columns::{get_u32, get_u64};
 use super::{Store, StoreError};
 use gatehouse_core::bundle::{
     Bundle, BundleHeader, BundleVersion, DoorTimings, FORMAT_VERSION, OfflineLimits, SiteKey,
 };
 use gatehouse_core::credential::TrustStore;
-use gatehouse_core::ids::{ControllerId, PassSerial, PersonId, SiteId, ZoneId};
-use gatehouse_core::model::{
-    AccessGroup, Badge, Door, HolidayCalendar, Person, PersonFlags, PinVerifier, Schedule, Zone,
-};
+use gatehouse_core::ids::{ControllerId, PassSerial, SiteId, ZoneId};
+use gatehouse_core::model::{AccessGroup, Door, HolidayCalendar, Schedule, Zone};
 use gatehouse_core::time::Timestamp;
 use sqlx::Row;
 
@@ -71,69 +69,10 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
 
-        let people_rows = sqlx::query(
-            "SELECT id, lockdown_override, pin_required, pin_verifier FROM people WHERE site_id = $1 ORDER BY id",
-        )
-        .bind(s)
-        .fetch_all(self.pool())
-        .await?;
-        let members = sqlx::query(
-            "SELECT m.person_id, m.group_id FROM group_members m JOIN people p ON p.id = m.person_id \
-             WHERE p.site_id = $1 ORDER BY m.person_id, m.group_id",
-        )
-        .bind(s)
-        .fetch_all(self.pool())
-        .await?;
-        let mut members = members.iter().peekable();
-        let mut people = Vec::with_capacity(people_rows.len());
-        for row in &people_rows {
-            let id = get_u64(row, "id")?;
-            let mut groups = Vec::new();
-            while let Some(m) = members.next_if(|m| get_u64(m, "person_id").is_ok_and(|p| p <= id))
-            {
-                if get_u64(m, "person_id")? == id {
-                    groups.push(gatehouse_core::ids::GroupId(get_u32(m, "group_id")?));
-                }
-            }
-            let pin = row
-                .try_get::<Option<Vec<u8>>, _>("pin_verifier")?
-                .map(|v| {
-                    v.try_into()
-                        .map(PinVerifier)
-                        .map_err(|_| decode("pin verifier is not 16 bytes"))
-                })
-                .transpose()?;
-            people.push(Person {
-                id: PersonId(id),
-                groups,
-                flags: PersonFlags {
-                    lockdown_override: get_flag(row, "lockdown_override")?,
-                    pin_required: get_flag(row, "pin_required")?,
-                },
-                pin,
-            });
-        }
-
-        let badge_rows = sqlx::query(&format!(
-            "SELECT {BADGE_COLUMNS} FROM badges WHERE site_id = $1 ORDER BY id"
-        ))
-        .bind(s)
-        .fetch_all(self.pool())
-        .await?;
-        let badges = badge_rows
-            .iter()
-            .map(|r| {
-                let b = BadgeRecord::from_row(r)?;
-                Ok(Badge {
-                    id: b.id,
-                    person: b.person,
-                    credential: b.credential,
-                    status: b.status,
-                    not_before: b.not_before,
-                    expires: b.expires,
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let (people, badges) = tokio::try_join!(
+            bundle_rows::people(self.pool(), self.backend(), s),
+            bundle_rows::badges(self.pool(), self.backend(), s),
+        )?;
 
         let mut bundle = Bundle {
             header,

@@ -16,6 +16,7 @@ mod alarms;
 mod audit_log;
 mod badges;
 mod bundle;
+mod bundle_rows;
 mod columns;
 mod commands;
 mod credentials;

@@ -137,3 +137,77 @@ async fn a_controller_decides_with_the_stores_bundle(store: Store) {
     assert_eq!(decide_now(after), Reason::Suspended);
 }
 conformance!(site_bundle, a_controller_decides_with_the_stores_bundle);
+
+async fn the_bundle_lists_people_groups_pins_and_badges_as_stored(store: Store) {
+    use gatehouse_core::model::{BadgeCredential, Pin, PinVerifier};
+    let site = site(&store).await;
+    let trust = TrustStore::with([IssuerKey::from_seed(&[1; 32]).public()]);
+    let person = |name: &str, lockdown_override, pin_required| NewPerson {
+        display_name: name.into(),
+        email: None,
+        manager: None,
+        lockdown_override,
+        pin_required,
+    };
+    let alice = store
+        .create_person(site, &person("Alice", true, true), NOW)
+        .await
+        .unwrap();
+    let bob = store
+        .create_person(site, &person("Bob", false, false), NOW)
+        .await
+        .unwrap();
+    let mut groups = Vec::new();
+    for name in ["B", "A", "C"] {
+        let group = NewGroup {
+            name: name.into(),
+            grants: vec![],
+        };
+        groups.push(store.create_group(site, &group).await.unwrap().id);
+    }
+    for &g in &groups[..2] {
+        store.add_member(site, g, alice.id).await.unwrap();
+    }
+    let pin = Pin::parse("4711").unwrap();
+    store.set_pin(site, alice.id, Some(&pin)).await.unwrap();
+    let card = "C1000-35:1234:56789".parse().unwrap();
+    let badge = store
+        .enroll_card(
+            site,
+            &NewBadge {
+                person: bob.id,
+                card,
+                not_before: Some(Timestamp(NOW - 1_000)),
+                expires: Some(Timestamp(NOW + 1_000)),
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+
+    let bundle = store
+        .site_bundle(site, &trust, Timestamp(NOW))
+        .await
+        .unwrap();
+    assert_eq!(bundle.people.len(), 2);
+    let (a, b) = (&bundle.people[0], &bundle.people[1]);
+    assert_eq!(a.id, alice.id);
+    let mut alices = groups[..2].to_vec();
+    alices.sort();
+    assert_eq!(a.groups, alices);
+    assert!(a.flags.lockdown_override && a.flags.pin_required);
+    assert!(a.pin.is_some_and(|v: PinVerifier| v.0 != [0; 16]));
+    assert_eq!((b.id, b.groups.len(), b.pin), (bob.id, 0, None));
+    assert!(!b.flags.lockdown_override && !b.flags.pin_required);
+    assert_eq!(bundle.badges.len(), 1);
+    let stored = &bundle.badges[0];
+    assert_eq!((stored.id, stored.person), (badge.id, bob.id));
+    assert_eq!(stored.credential, BadgeCredential::Card(card));
+    assert_eq!(stored.status, BadgeStatus::Active);
+    assert_eq!(stored.not_before, Some(Timestamp(NOW - 1_000)));
+    assert_eq!(stored.expires, Some(Timestamp(NOW + 1_000)));
+}
+conformance!(
+    site_bundle_rows,
+    the_bundle_lists_people_groups_pins_and_badges_as_stored
+);

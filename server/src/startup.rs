@@ -69,8 +69,10 @@ pub async fn prepare(config: &Config, clock: Clock) -> Result<Prepared, StartErr
         site_bundle: Default::default(),
         metrics: Default::default(),
     };
+    store.spawn_wal_checkpoints();
     crate::checkpoints::spawn_periodic(state.clone(), config.data_dir.clone());
     crate::monitor::spawn(state.clone());
+    crate::auth::device::spawn_nonce_pruning(state.clone());
     crate::retention::spawn(state.clone(), config.retention.visitor_days);
     crate::key_reload::spawn(state.clone(), dir);
     Ok(Prepared {

@@ -5,7 +5,7 @@ use super::Failure;
 use super::admin::StoreArgs;
 use super::server::load_config;
 use clap::Subcommand;
-use gatehouse_server::audit::{Checkpoint, Verifier};
+use gatehouse_server::audit::Checkpoint;
 use gatehouse_server::checkpoints::{checkpoint_all, from_file};
 use gatehouse_server::data_dir::DataDir;
 use gatehouse_server::keyring::Keyring;
@@ -56,9 +56,6 @@ async fn checkpoint(args: &StoreArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Rows read per query: a long chain is verified page by page.
-const PAGE: u32 = 10_000;
-
 async fn verify(args: &StoreArgs) -> Result<(), Failure> {
     let (data_dir, store, keyring) = open(args).await?;
     let trust = keyring.trust_store();
@@ -88,10 +85,19 @@ async fn verify(args: &StoreArgs) -> Result<(), Failure> {
             broken += 1;
             continue;
         }
-        match verify_stream(&store, stream, &mine).await? {
-            Ok((rows, head)) => println!(
-                "ok {stream}: {rows} entries, {} checkpoints, head {head}",
-                mine.len()
+        match store
+            .verify_audit_stream(stream, &mine)
+            .await
+            .map_err(|e| usage(&e))?
+        {
+            Ok(verified) => println!(
+                "ok {stream}: {} entries, {} checkpoints, head {}",
+                verified.rows,
+                mine.len(),
+                verified.head.map_or_else(
+                    || "none".to_string(),
+                    |h| h.hash.iter().take(8).map(|b| format!("{b:02x}")).collect()
+                )
             ),
             Err(e) => {
                 println!("BROKEN {stream}: {e}");
@@ -107,33 +113,4 @@ async fn verify(args: &StoreArgs) -> Result<(), Failure> {
     } else {
         Ok(())
     }
-}
-
-async fn verify_stream(
-    store: &Store,
-    stream: &str,
-    checkpoints: &[&Checkpoint],
-) -> Result<Result<(u64, String), gatehouse_server::audit::ChainBreak>, Failure> {
-    let mut verifier = Verifier::new(stream, checkpoints.iter().copied());
-    let (mut after, mut rows) = (0, 0u64);
-    loop {
-        let page = store
-            .audit_entries(stream, after, PAGE)
-            .await
-            .map_err(|e| Failure::Usage(e.to_string()))?;
-        let Some(last) = page.last() else { break };
-        after = last.seq;
-        for entry in &page {
-            if let Err(e) = verifier.push(entry) {
-                return Ok(Err(e));
-            }
-            rows += 1;
-        }
-    }
-    Ok(verifier.finish().map(|head| {
-        let hex = head
-            .map(|h| h.hash.iter().take(8).map(|b| format!("{b:02x}")).collect())
-            .unwrap_or_else(|| "none".into());
-        (rows, hex)
-    }))
 }

@@ -92,8 +92,7 @@ pub fn next_entry(stream: &str, head: Option<Head>, payload: Vec<u8>) -> Entry {
     }
 }
 
-/// Appends rows to one stream, remembering its head between rows (a batch of events from
-/// one controller is chained in one go, under one lock).
+/// Appends rows to one stream, remembering its head between rows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChainWriter {
     stream: String,

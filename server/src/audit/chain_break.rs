@@ -67,6 +67,36 @@ pub enum ChainBreak {
         /// The stream the row names.
         found: String,
     },
+    /// Row `seq` of a controller's stream accounts for events that are no longer stored as
+    /// they were: `found` of its `expected` events are there, and they do not hash to the
+    /// digest it recorded (see `super::chained_events`).
+    EventsChanged {
+        /// The stream checked.
+        stream: String,
+        /// The chain row whose events differ.
+        seq: u64,
+        /// The events the row accounts for.
+        expected: u64,
+        /// Those of them still stored.
+        found: u64,
+    },
+    /// Row `seq` of a controller's stream does not read as a record of stored events.
+    NotEvents {
+        /// The stream checked.
+        stream: String,
+        /// The row.
+        seq: u64,
+    },
+    /// A controller has events stored that no row of its chain accounts for: added
+    /// directly in the database.
+    UnchainedEvents {
+        /// The stream checked.
+        stream: String,
+        /// The events the chain accounts for.
+        chained: u64,
+        /// The events stored.
+        stored: u64,
+    },
     /// A checkpoint of another stream was given to check this one (a caller's mistake,
     /// reported rather than ignored so no checkpoint is silently skipped).
     ForeignCheckpoint {
@@ -88,12 +118,16 @@ impl ChainBreak {
             | ChainBreak::MissingTail { stream, .. }
             | ChainBreak::CheckpointMismatch { stream, .. }
             | ChainBreak::WrongStream { stream, .. }
+            | ChainBreak::EventsChanged { stream, .. }
+            | ChainBreak::NotEvents { stream, .. }
+            | ChainBreak::UnchainedEvents { stream, .. }
             | ChainBreak::ForeignCheckpoint { stream, .. } => stream,
         }
     }
 
     /// The first row that is missing, changed or unlinked: everything before it checked
-    /// out. `None` for a [`ChainBreak::ForeignCheckpoint`], which is about no row.
+    /// out. `None` for a [`ChainBreak::ForeignCheckpoint`] and
+    /// [`ChainBreak::UnchainedEvents`], which are about no row.
     pub fn seq(&self) -> Option<u64> {
         match self {
             ChainBreak::Gap { expected_seq, .. } | ChainBreak::OutOfOrder { expected_seq, .. } => {
@@ -102,9 +136,11 @@ impl ChainBreak {
             ChainBreak::PrevMismatch { seq, .. }
             | ChainBreak::HashMismatch { seq, .. }
             | ChainBreak::CheckpointMismatch { seq, .. }
-            | ChainBreak::WrongStream { seq, .. } => Some(*seq),
+            | ChainBreak::WrongStream { seq, .. }
+            | ChainBreak::EventsChanged { seq, .. }
+            | ChainBreak::NotEvents { seq, .. } => Some(*seq),
             ChainBreak::MissingTail { last_seq, .. } => Some(last_seq.saturating_add(1)),
-            ChainBreak::ForeignCheckpoint { .. } => None,
+            ChainBreak::ForeignCheckpoint { .. } | ChainBreak::UnchainedEvents { .. } => None,
         }
     }
 }
@@ -191,6 +227,32 @@ impl fmt::Display for ChainBreak {
             ChainBreak::WrongStream { seq, found, .. } => {
                 write!(f, "row {seq} belongs to stream {found}")
             }
+            ChainBreak::EventsChanged {
+                seq,
+                expected,
+                found,
+                ..
+            } if found < expected => write!(
+                f,
+                "{} of the {expected} events row {seq} accounts for are missing (deleted)",
+                expected - found
+            ),
+            ChainBreak::EventsChanged { seq, expected, .. } => write!(
+                f,
+                "the {expected} events row {seq} accounts for were changed (their digest \
+                 does not match)"
+            ),
+            ChainBreak::NotEvents { seq, .. } => write!(
+                f,
+                "row {seq} is not a record of stored events: it was changed"
+            ),
+            ChainBreak::UnchainedEvents {
+                chained, stored, ..
+            } => write!(
+                f,
+                "{stored} events are stored but the chain accounts for {chained}: \
+                 events were added outside it"
+            ),
             ChainBreak::ForeignCheckpoint {
                 checkpoint_stream, ..
             } => write!(

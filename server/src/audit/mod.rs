@@ -7,7 +7,8 @@
 //! The log is a set of independent append-only chains, one per *stream*: `admin` for admin
 //! actions, `controller:<id>` for each controller's access events. One chain per stream
 //! means appending to one stream never waits behind another's lock, so controllers ingest
-//! in parallel. Each row is an [`Entry`]: stream, `seq` (1, 2, 3 … without gaps), payload,
+//! in parallel. A controller's chain has a row per upload, which commits to the `events`
+//! rows that upload stored ([`ChainedEvents`]). Each row is an [`Entry`]: stream, `seq` (1, 2, 3 … without gaps), payload,
 //! `prev` (the hash of row `seq - 1`, all zeros for row 1) and `hash`.
 //!
 //! Payloads are the canonical bytes of a row built from pseudonymous ids only, so purging a
@@ -51,6 +52,7 @@
 
 mod chain;
 mod chain_break;
+mod chained_events;
 mod checkpoint;
 mod export;
 #[cfg(test)]
@@ -59,6 +61,7 @@ mod verify;
 
 pub use chain::{ChainWriter, Entry, Head, link_hash, next_entry};
 pub use chain_break::ChainBreak;
+pub use chained_events::{ChainedEvents, EventDigest, EventRowRef};
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use export::CheckpointParseError;
 pub use verify::{Verifier, verify};

@@ -104,17 +104,15 @@ pub async fn verify_device(
             "the request signature does not verify".into(),
         ));
     }
-    let device_name = format!("{}:{device}", kind.name());
     if !state
         .store
-        .remember_nonce(&device_name, nonce, now, now - 2 * REPLAY_WINDOW_MS)
+        .record_device_request(kind, device, nonce, now)
         .await?
     {
         return Err(ApiError::BadCredentials(
             "this request was already received (replay)".into(),
         ));
     }
-    state.store.device_seen(kind, device, now).await?;
     let principal = match kind {
         DeviceKind::Controller => Principal::Controller {
             id: ControllerId(u32::try_from(device).map_err(|_| ApiError::Unauthenticated)?),
@@ -124,4 +122,19 @@ pub async fn verify_device(
     let mut req = Request::from_parts(parts, Body::from(body));
     req.extensions_mut().insert(DevicePrincipal(principal));
     Ok(next.run(req).await)
+}
+
+/// Forgets, every minute, the nonces older than twice the replay window: a request that
+/// old is refused by its timestamp before its nonce is looked at.
+pub fn spawn_nonce_pruning(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let before = state.now().0 - 2 * REPLAY_WINDOW_MS;
+            if let Err(e) = state.store.forget_nonces(before).await {
+                tracing::error!(error = %e, "cannot forget old request nonces");
+            }
+        }
+    });
 }

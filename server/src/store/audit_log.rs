@@ -2,7 +2,6 @@
 //! transaction, reading a chain back in order for verification, and the signed checkpoints.
 
 use super::columns::get_u64;
-use super::multi_row::insert_sql;
 use super::{Backend, Store, StoreError};
 use crate::audit::{ChainWriter, Checkpoint, Entry, Head};
 use gatehouse_core::credential::KeyId;
@@ -37,7 +36,8 @@ pub(crate) async fn lock_stream(
     Ok(())
 }
 
-/// Appends `payload` to `stream` in the caller's transaction and returns the new entry.
+/// Appends `payload` to `stream` in the caller's transaction, under the stream's lock, and
+/// returns the new entry.
 pub(crate) async fn append(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -45,23 +45,6 @@ pub(crate) async fn append(
     at_ms: i64,
     payload: Vec<u8>,
 ) -> Result<Entry, StoreError> {
-    let mut entries = append_many(conn, backend, stream, at_ms, vec![payload]).await?;
-    Ok(entries.pop().expect("one entry appended"))
-}
-
-/// Appends several payloads to `stream` in the caller's transaction, under the stream's
-/// lock: the head is read once, the links are computed in memory and the rows go in with
-/// multi-row INSERTs. Returns the new entries.
-pub(crate) async fn append_many(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    stream: &str,
-    at_ms: i64,
-    payloads: Vec<Vec<u8>>,
-) -> Result<Vec<Entry>, StoreError> {
-    if payloads.is_empty() {
-        return Ok(Vec::new());
-    }
     lock_stream(conn, backend, stream).await?;
     let head =
         sqlx::query("SELECT seq, hash FROM audit_log WHERE stream = $1 ORDER BY seq DESC LIMIT 1")
@@ -75,43 +58,20 @@ pub(crate) async fn append_many(
                 })
             })
             .transpose()?;
-    let mut writer = ChainWriter::new(stream, head);
-    let entries: Vec<Entry> = payloads.into_iter().map(|p| writer.append(p)).collect();
-    for chunk in entries.chunks(ROWS_PER_INSERT) {
-        insert(conn, backend, stream, at_ms, chunk).await?;
-    }
-    Ok(entries)
-}
-
-/// Rows per INSERT: 6 parameters a row, far below SQLite's 32,766.
-const ROWS_PER_INSERT: usize = 500;
-
-/// Inserts rows of one stream in one statement.
-async fn insert(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    stream: &str,
-    at_ms: i64,
-    entries: &[Entry],
-) -> Result<(), StoreError> {
-    let sql = insert_sql(
-        backend,
-        "audit_log",
-        &["stream", "seq", "at", "payload", "prev", "hash"],
-        entries.len(),
-    );
-    let mut query = sqlx::query(&sql);
-    for entry in entries {
-        query = query
-            .bind(stream)
-            .bind(seq_param(entry.seq))
-            .bind(at_ms)
-            .bind(entry.payload.as_slice())
-            .bind(entry.prev.as_slice())
-            .bind(entry.hash.as_slice());
-    }
-    query.execute(&mut *conn).await?;
-    Ok(())
+    let entry = ChainWriter::new(stream, head).append(payload);
+    sqlx::query(
+        "INSERT INTO audit_log (stream, seq, at, payload, prev, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(stream)
+    .bind(seq_param(entry.seq))
+    .bind(at_ms)
+    .bind(entry.payload.as_slice())
+    .bind(entry.prev.as_slice())
+    .bind(entry.hash.as_slice())
+    .execute(&mut *conn)
+    .await?;
+    Ok(entry)
 }
 
 impl Store {

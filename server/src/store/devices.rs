@@ -74,46 +74,51 @@ impl Store {
         Ok(new.unsigned_abs())
     }
 
-    /// Records a request nonce; false if this device used it before (a replay). Nonces
-    /// older than `forget_before_ms` are pruned on the way.
-    pub async fn remember_nonce(
-        &self,
-        device: &str,
-        nonce: &str,
-        now_ms: i64,
-        forget_before_ms: i64,
-    ) -> Result<bool, StoreError> {
-        sqlx::query("DELETE FROM device_nonces WHERE seen_at < $1")
-            .bind(forget_before_ms)
-            .execute(self.pool())
-            .await?;
-        let inserted = sqlx::query(
-            "INSERT INTO device_nonces (device, nonce, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(device)
-        .bind(nonce)
-        .bind(now_ms)
-        .execute(self.pool())
-        .await?;
-        Ok(inserted.rows_affected() == 1)
-    }
-
-    /// Notes that a device called in.
-    pub async fn device_seen(
+    /// Records a signed request of a device: its nonce, and that the device called in, in
+    /// one write transaction (on SQLite queued on the writer's turn with the others instead
+    /// of polling for SQLite's lock). False, with nothing recorded, if this device used the
+    /// nonce before (a replay).
+    pub async fn record_device_request(
         &self,
         kind: DeviceKind,
         device: u64,
+        nonce: &str,
         now_ms: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO device_nonces (device, nonce, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(format!("{}:{device}", kind.name()))
+        .bind(nonce)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() != 1 {
+            return Ok(false);
+        }
         sqlx::query(&format!(
             "UPDATE {} SET last_seen_at = $1 WHERE id = $2",
             table(kind)
         ))
         .bind(now_ms)
         .bind(id(device))
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Forgets the nonces seen before `before_ms`: requests that old are refused by their
+    /// timestamp anyway. Returns how many were forgotten.
+    pub async fn forget_nonces(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("DELETE FROM device_nonces WHERE seen_at < $1")
+            .bind(before_ms)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
     }
 
     /// Starts (or restarts) the enrollment of a device: stores the hash of its one-time

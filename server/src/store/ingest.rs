@@ -2,16 +2,18 @@
 //! controller in the audit log, and acknowledged up to the first gap in the journal.
 //!
 //! Writing an upload, under its controller's lock: one query finds which of its seqs are
-//! stored already, the new rows go in with multi-row INSERTs, their chain links are
-//! computed in memory and inserted the same way, and the acknowledgement continues from
+//! stored already, the new rows go in with multi-row INSERTs, one row of the controller's
+//! audit chain commits to them (their digest, `crate::audit::ChainedEvents`), and the
+//! acknowledgement continues from
 //! where the journal's last one stopped (`event_journals`) instead of scanning the
 //! journal. On PostgreSQL each upload is a transaction and uploads run concurrently; on
 //! SQLite, whose single writer is the limit, uploads that arrive together share one
 //! transaction (group commit, [`Store::ingest_events`]).
 
-use super::audit_log::{append_many, lock_stream};
+use super::audit_log::{append, lock_stream};
 use super::multi_row::insert_sql;
 use super::{Backend, Store, StoreError};
+use crate::audit::{ChainedEvents, EventDigest, EventRowRef};
 use gatehouse_core::decide::Holder;
 use gatehouse_core::ids::{ControllerId, SiteId};
 use gatehouse_core::wire::{Event, JournalEntry, JournalId};
@@ -32,8 +34,7 @@ fn seq_param(seq: u64) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
 }
 
-/// An entry as its row: the columns it is searched by, and the entry as JSON (which is
-/// also its payload in the audit chain).
+/// An entry as its row: the columns it is searched by, and the entry as JSON.
 #[derive(Debug)]
 struct EventRow {
     seq: i64,
@@ -93,6 +94,8 @@ fn event_row(entry: &JournalEntry) -> EventRow {
 struct Upload {
     site: i64,
     controller: i64,
+    journal_id: JournalId,
+    /// The journal id as stored.
     journal: i64,
     stream: String,
     now_ms: i64,
@@ -119,11 +122,30 @@ impl Upload {
         Upload {
             site: i64::from(site.0),
             controller: i64::from(controller.0),
+            journal_id: journal,
             journal: journal_param(journal),
             stream: format!("controller:{}", controller.0),
             now_ms,
             seqs,
             rows,
+        }
+    }
+
+    /// A row as it is stored, for the chain's digest.
+    fn stored<'a>(&self, r: &'a EventRow) -> EventRowRef<'a> {
+        EventRowRef {
+            seq: r.seq,
+            site: self.site,
+            at: r.at,
+            kind: r.kind,
+            door: r.door,
+            zone: r.zone,
+            person: r.person,
+            pass: r.pass,
+            granted: r.granted,
+            reason: r.reason,
+            event: &r.json,
+            received_at: self.now_ms,
         }
     }
 }
@@ -250,12 +272,24 @@ async fn write(conn: &mut AnyConnection, backend: Backend, u: &Upload) -> Result
     // head and the journal's acknowledgement cannot move under this one.
     lock_stream(conn, backend, &u.stream).await?;
     let stored = already_stored(conn, u.controller, u.journal, &u.rows).await?;
-    let new: Vec<&EventRow> = u.rows.iter().filter(|r| !stored.contains(&r.seq)).collect();
-    for chunk in new.chunks(ROWS_PER_INSERT) {
-        insert(conn, backend, u, chunk).await?;
+    let mut new: Vec<&EventRow> = u.rows.iter().filter(|r| !stored.contains(&r.seq)).collect();
+    if !new.is_empty() {
+        // In seq order, as the chain's digest takes them and `audit verify` reads them back.
+        new.sort_unstable_by_key(|r| r.seq);
+        for chunk in new.chunks(ROWS_PER_INSERT) {
+            insert(conn, backend, u, chunk).await?;
+        }
+        let mut digest = EventDigest::default();
+        for r in &new {
+            digest.add(&u.stored(r));
+        }
+        let chained = ChainedEvents::new(
+            u.journal_id.0,
+            new.iter().map(|r| r.seq.unsigned_abs()),
+            digest.finish(),
+        );
+        append(conn, backend, &u.stream, u.now_ms, chained.to_payload()).await?;
     }
-    let payloads = new.iter().map(|r| r.json.as_bytes().to_vec()).collect();
-    append_many(conn, backend, &u.stream, u.now_ms, payloads).await?;
     acknowledge(conn, u.controller, u.journal, &u.seqs).await
 }
 

@@ -14,6 +14,7 @@
 
 mod alarms;
 mod audit_log;
+mod audit_verify;
 mod badges;
 mod bundle;
 mod bundle_rows;
@@ -35,10 +36,12 @@ mod sites;
 mod sync;
 mod users;
 mod visitors;
+mod wal;
 mod write_tx;
 mod zones_doors;
 
 pub use alarms::AlarmRecord;
+pub use audit_verify::VerifiedStream;
 pub use badges::{BadgeRecord, NewBadge, NewQrBadge};
 pub use commands::{
     COMMAND_LIFETIME_MS, CommandRecord, DeliveryRecord, LockdownRecord, MAX_UNLOCK_SECS,
@@ -84,8 +87,9 @@ pub struct Store {
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// SQLite: uploads of events waiting for the writer's turn (see `ingest`).
     ingest_queue: std::sync::Arc<ingest::IngestQueue>,
-    /// PostgreSQL's URL, for the LISTEN connection (`notify`); it may hold a password.
-    listen_url: Option<std::sync::Arc<secrecy::SecretString>>,
+    /// The database's URL, for connections of their own outside the pool: PostgreSQL's
+    /// LISTEN (`notify`), SQLite's checkpointer (`wal`). It may hold a password.
+    url: std::sync::Arc<secrecy::SecretString>,
 }
 
 impl Store {
@@ -111,17 +115,21 @@ impl Store {
             // corrupt — docs/server.md), foreign keys, waiting on a busy writer, a page cache
             // of 64 MiB that holds every page a group of event uploads dirties (a smaller
             // one spills them to the WAL mid-transaction, more than once), statement
-            // journals in memory, and a checkpoint every ~40 MB of WAL rather than every 4
-            // MB (pages written often reach the database file once).
+            // journals in memory, and SQLite's own checkpoint only as a safety net: the
+            // server checkpoints off the writer's path (`wal`).
             Backend::Sqlite => AnyPoolOptions::new()
                 .max_connections(4)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; \
-                             PRAGMA wal_autocheckpoint = 10000;",
+                            format!(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                                 PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; \
+                                 PRAGMA wal_autocheckpoint = {};",
+                                wal::AUTOCHECKPOINT_FRAMES
+                            )
+                            .as_str(),
                         )
                         .await
                         .map(|_| ())
@@ -135,8 +143,7 @@ impl Store {
             backend,
             writer: Default::default(),
             ingest_queue: Default::default(),
-            listen_url: (backend == Backend::Postgres)
-                .then(|| std::sync::Arc::new(secrecy::SecretString::from(url))),
+            url: std::sync::Arc::new(secrecy::SecretString::from(url)),
         };
         store.migrate().await?;
         Ok(store)

@@ -24,11 +24,11 @@ pub(crate) async fn notify(conn: &mut AnyConnection) -> Result<(), StoreError> {
 impl Store {
     /// A connection listening on [`SYNC_CHANNEL`]; `None` on SQLite.
     pub async fn sync_listener(&self) -> Result<Option<PgListener>, StoreError> {
-        let Some(url) = &self.listen_url else {
+        if self.backend != super::Backend::Postgres {
             return Ok(None);
-        };
+        }
         let mut listener =
-            PgListener::connect(secrecy::ExposeSecret::expose_secret(url.as_ref())).await?;
+            PgListener::connect(secrecy::ExposeSecret::expose_secret(self.url.as_ref())).await?;
         listener.listen(SYNC_CHANNEL).await?;
         Ok(Some(listener))
     }

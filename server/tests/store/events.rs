@@ -2,9 +2,10 @@
 
 use crate::conformance;
 use crate::policy::{NOW, site};
-use gatehouse_core::ids::DoorId;
+use gatehouse_core::ids::{ControllerId, DoorId};
 use gatehouse_core::time::Timestamp;
 use gatehouse_core::wire::{DoorEvent, DoorEventKind, Event, JournalEntry, JournalId};
+use gatehouse_server::audit::ChainBreak;
 use gatehouse_server::store::Store;
 
 fn entries(journal: u64, seqs: &[u64]) -> Vec<JournalEntry> {
@@ -52,11 +53,16 @@ async fn ingest_is_idempotent(store: Store) {
         .await
         .unwrap();
     assert_eq!(stored, 4);
-    let chained = store
-        .audit_entries(&format!("controller:{}", controller.0), 0, 100)
-        .await
-        .unwrap();
-    assert_eq!(chained.len(), 4);
+    // One chain row per upload that stored something (the second upload stored seq 4 only),
+    // accounting for the 4 events.
+    assert_eq!(chained(&store, controller).await, 3);
+}
+
+/// Verifies a controller's chain and the events it accounts for; its rows.
+async fn chained(store: &Store, controller: ControllerId) -> u64 {
+    let stream = format!("controller:{}", controller.0);
+    let verified = store.verify_audit_stream(&stream, &[]).await.unwrap();
+    verified.unwrap_or_else(|e| panic!("{e}")).rows
 }
 conformance!(event_ingest, ingest_is_idempotent);
 
@@ -90,11 +96,7 @@ async fn large_and_repeated_uploads_are_stored_once(store: Store) {
             .unwrap(),
         1300
     );
-    let stream = format!("controller:{}", controller.0);
-    let chained = store.audit_entries(&stream, 0, 2000).await.unwrap();
-    assert_eq!(chained.len(), 1300);
-    let head = gatehouse_server::audit::verify(&stream, &chained, None).unwrap();
-    assert_eq!(head.map(|h| h.seq), Some(1300));
+    assert_eq!(chained(&store, controller).await, 2);
 }
 conformance!(
     event_ingest_large,
@@ -143,12 +145,105 @@ async fn concurrent_uploads_are_each_stored_and_chained(store: Store) {
                 .unwrap(),
             300
         );
-        let stream = format!("controller:{}", c.0);
-        let chained = store.audit_entries(&stream, 0, 1000).await.unwrap();
-        assert_eq!(chained.len(), 300);
-        gatehouse_server::audit::verify(&stream, &chained, None).unwrap();
+        // Three uploads stored events; their repeats and the last one stored none.
+        assert_eq!(chained(&store, c).await, 3);
     }
 }
+async fn changed_deleted_or_added_events_break_the_chain(store: Store) {
+    let site = site(&store).await;
+    let controller = store.create_controller(site, "ctl").await.unwrap().id;
+    let other = store.create_controller(site, "other").await.unwrap().id;
+    for seqs in [&[1, 2, 3][..], &[4, 5]] {
+        store
+            .ingest_events(site, controller, JournalId(3), &entries(3, seqs), NOW)
+            .await
+            .unwrap();
+    }
+    store
+        .ingest_events(site, other, JournalId(4), &entries(4, &[1]), NOW)
+        .await
+        .unwrap();
+    let stream = format!("controller:{}", controller.0);
+    let verify = || store.verify_audit_stream(&stream, &[]);
+    let sql = |statement: &'static str| {
+        sqlx::query(statement)
+            .bind(i64::from(controller.0))
+            .execute(store.pool())
+    };
+    assert_eq!(verify().await.unwrap().unwrap().rows, 2);
+
+    // Someone turns a forced door into an exit request: the row that stored seq 5 breaks.
+    sql("UPDATE events SET kind = 'access' WHERE controller_id = $1 AND seq = 5")
+        .await
+        .unwrap();
+    let err = verify().await.unwrap().unwrap_err();
+    assert_eq!(
+        err,
+        ChainBreak::EventsChanged {
+            stream: stream.clone(),
+            seq: 2,
+            expected: 2,
+            found: 2
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "stream {stream}: the 2 events row 2 accounts for were changed (their digest does \
+             not match)"
+        )
+    );
+    sql("UPDATE events SET kind = 'door' WHERE controller_id = $1 AND seq = 5")
+        .await
+        .unwrap();
+    assert_eq!(verify().await.unwrap().unwrap().rows, 2);
+
+    // Someone deletes seq 2.
+    sql("DELETE FROM events WHERE controller_id = $1 AND seq = 2")
+        .await
+        .unwrap();
+    let err = verify().await.unwrap().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("stream {stream}: 1 of the 3 events row 1 accounts for are missing (deleted)")
+    );
+    assert_eq!(err.seq(), Some(1));
+
+    // The controller uploads seq 2 again (stored as it was, chained a second time), someone
+    // deletes that second chain row and adds an event of their own (another journal): the
+    // chain checks out, but it accounts for 5 events where 6 are stored.
+    store
+        .ingest_events(site, controller, JournalId(3), &entries(3, &[2]), NOW)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE stream = $1 AND seq = 3")
+        .bind(&stream)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sql("INSERT INTO events (controller_id, journal_id, seq, site_id, at, kind, event, received_at) \
+         SELECT controller_id, 99, seq, site_id, at, kind, event, received_at FROM events \
+         WHERE controller_id = $1 AND seq = 1")
+    .await
+    .unwrap();
+    let err = verify().await.unwrap().unwrap_err();
+    assert_eq!(
+        err,
+        ChainBreak::UnchainedEvents {
+            stream: stream.clone(),
+            chained: 5,
+            stored: 6
+        }
+    );
+
+    // The other controller's chain is untouched.
+    assert_eq!(chained(&store, other).await, 1);
+}
+conformance!(
+    event_chain_tampering,
+    changed_deleted_or_added_events_break_the_chain
+);
+
 conformance!(
     event_ingest_concurrent,
     concurrent_uploads_are_each_stored_and_chained

@@ -256,7 +256,7 @@ impl Store {
         // other transactions out, but not its single-statement writes (nonces, last seen);
         // one of those committing between this transaction's first read and its first
         // write would make SQLite refuse the write (SQLITE_BUSY_SNAPSHOT).
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.write_pool().begin_with("BEGIN IMMEDIATE").await?;
         let mut highest = Vec::with_capacity(uploads.len());
         for upload in uploads {
             highest.push(write(&mut tx, Backend::Sqlite, upload).await?);

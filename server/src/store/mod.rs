@@ -82,6 +82,9 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// SQLite: the one connection write transactions use (see `write_tx`); PostgreSQL: the
+    /// pool.
+    write_pool: AnyPool,
     backend: Backend,
     /// SQLite's single writer's turn (see `write_tx`).
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
@@ -108,38 +111,14 @@ impl Store {
                 url.split(':').next().unwrap_or_default()
             )));
         };
-        let options = match backend {
-            // SQLite allows one writer at a time: a small pool, and the pragmas that make
-            // it a server database: WAL (readers never wait for the writer), synchronous =
-            // NORMAL (no fsync per commit; a power loss can undo the last commits, never
-            // corrupt — docs/server.md), foreign keys, waiting on a busy writer, a page cache
-            // of 64 MiB that holds every page a group of event uploads dirties (a smaller
-            // one spills them to the WAL mid-transaction, more than once), statement
-            // journals in memory, and SQLite's own checkpoint only as a safety net: the
-            // server checkpoints off the writer's path (`wal`).
-            Backend::Sqlite => AnyPoolOptions::new()
-                .max_connections(4)
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        conn.execute(
-                            format!(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                                 PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; \
-                                 PRAGMA wal_autocheckpoint = {};",
-                                wal::AUTOCHECKPOINT_FRAMES
-                            )
-                            .as_str(),
-                        )
-                        .await
-                        .map(|_| ())
-                    })
-                }),
-            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+        let pool = pool_options(backend, 4).connect(url).await?;
+        let write_pool = match backend {
+            Backend::Sqlite => pool_options(backend, 1).connect(url).await?,
+            Backend::Postgres => pool.clone(),
         };
-        let pool = options.connect(url).await?;
         let store = Store {
             pool,
+            write_pool,
             backend,
             writer: Default::default(),
             ingest_queue: Default::default(),
@@ -177,8 +156,50 @@ impl Store {
         &self.pool
     }
 
+    /// The pool write transactions take their connection from: on SQLite one connection,
+    /// so its page cache stays warm (SQLite empties a connection's cache whenever another
+    /// connection has written), and the store's writers take turns on it anyway.
+    pub(crate) fn write_pool(&self) -> &AnyPool {
+        &self.write_pool
+    }
+
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.write_pool.close().await;
+    }
+}
+
+/// The pool's options: `sqlite_connections` connections on SQLite, each set up as a server
+/// database; 16 on PostgreSQL.
+fn pool_options(backend: Backend, sqlite_connections: u32) -> AnyPoolOptions {
+    match backend {
+        // SQLite allows one writer at a time: a small pool, and the pragmas that make
+        // it a server database: WAL (readers never wait for the writer), synchronous =
+        // NORMAL (no fsync per commit; a power loss can undo the last commits, never
+        // corrupt — docs/server.md), foreign keys, waiting on a busy writer, a page cache
+        // of 64 MiB that holds every page a group of event uploads dirties (a smaller
+        // one spills them to the WAL mid-transaction, more than once), statement
+        // journals in memory, and SQLite's own checkpoint only as a safety net: the
+        // server checkpoints off the writer's path (`wal`).
+        Backend::Sqlite => AnyPoolOptions::new()
+            .max_connections(sqlite_connections)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(
+                        format!(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                                 PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; \
+                                 PRAGMA wal_autocheckpoint = {};",
+                            wal::AUTOCHECKPOINT_FRAMES
+                        )
+                        .as_str(),
+                    )
+                    .await
+                    .map(|_| ())
+                })
+            }),
+        Backend::Postgres => AnyPoolOptions::new().max_connections(16),
     }
 }

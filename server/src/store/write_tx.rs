@@ -46,7 +46,7 @@ impl Store {
             // transaction that has already read would fail with "database is locked".
             Backend::Sqlite => (
                 Some(self.writer.clone().lock_owned().await),
-                self.pool().begin_with("BEGIN IMMEDIATE").await?,
+                self.write_pool().begin_with("BEGIN IMMEDIATE").await?,
             ),
             Backend::Postgres => (None, self.pool().begin().await?),
         };

@@ -1,2 +1,23 @@
-//! Reader and door I/O: traits, real back-ends (GPIO, Wiegand, OSDP, QR scanners) and a
-//! simulator. Its work is the hardware issue; until then this crate is empty on purpose.
+//! Reader and door I/O for the door controller: the traits the controller works with, the
+//! real back-ends behind them, and a simulator with the same traits.
+//!
+//! - [`reader`]: what every reader produces — credential reads and health changes, each
+//!   naming its reader and when it happened.
+//! - [`door_io`]: door outputs as logical states (locked / unlocked, reader LED and beeper),
+//!   mapped per door to electrical levels (fail-secure strike, fail-safe maglock), driven
+//!   safe at start and on drop; inputs (door contact, REX, tamper, fire release) with
+//!   debounce.
+//! - [`osdp`]: an OSDP control panel over RS-485 with the Secure Channel.
+//! - [`wiegand`]: Wiegand frames assembled from D0/D1 edges.
+//! - `gpio` (feature `rpi`, Raspberry Pi only): relays, inputs and Wiegand lines on GPIO.
+//! - [`qr`]: QR scanners (serial line mode, USB keyboard wedge through evdev).
+//! - [`sim`]: the simulator and its control interface.
+
+pub mod door_io;
+#[cfg(feature = "rpi")]
+pub mod gpio;
+pub mod osdp;
+pub mod qr;
+pub mod reader;
+pub mod sim;
+pub mod wiegand;

@@ -35,3 +35,6 @@ pub use output::{OutputChange, SimOutput};
 pub use server::serve;
 pub use simulator::{SimEvents, Simulator};
 pub use status::{DoorStatus, SimStatus};
+
+#[cfg(test)]
+mod tests;

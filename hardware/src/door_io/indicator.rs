@@ -202,7 +202,12 @@ mod tests {
 
     #[test]
     fn colour_round_trips_through_elements() {
-        for color in [LedColor::Off, LedColor::Red, LedColor::Green, LedColor::Amber] {
+        for color in [
+            LedColor::Off,
+            LedColor::Red,
+            LedColor::Green,
+            LedColor::Amber,
+        ] {
             let (red, green) = color.elements();
             assert_eq!(LedColor::from_elements(red, green), color);
         }

@@ -189,8 +189,7 @@ mod tests {
     #[test]
     fn normally_closed_door_contact_opens_after_settling() {
         let config: InputConfig =
-            serde_json::from_str(r#"{"kind":"door_contact","wiring":"normally_closed"}"#)
-                .unwrap();
+            serde_json::from_str(r#"{"kind":"door_contact","wiring":"normally_closed"}"#).unwrap();
         assert_eq!(config.debounce(), Duration::from_millis(50));
         let t0 = Instant::now();
         let ms = |n| t0 + Duration::from_millis(n);

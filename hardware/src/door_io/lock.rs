@@ -137,10 +137,9 @@ mod tests {
 
     #[test]
     fn locked_at_creation_and_on_drop() {
-        for (wiring, locked, unlocked) in [
-            (LockWiring::FailSecure, D, E),
-            (LockWiring::FailSafe, E, D),
-        ] {
+        for (wiring, locked, unlocked) in
+            [(LockWiring::FailSecure, D, E), (LockWiring::FailSafe, E, D)]
+        {
             let (line, levels) = TestLine::new();
             let mut lock = Lock::new(line, wiring).unwrap();
             assert_eq!(levels.get(), vec![locked], "{wiring:?}: safe before use");

@@ -64,7 +64,9 @@ impl Client {
             Ok(response)
         } else {
             Err(ControlError::Refused(
-                response.error.unwrap_or_else(|| "no reason given".to_string()),
+                response
+                    .error
+                    .unwrap_or_else(|| "no reason given".to_string()),
             ))
         }
     }

@@ -23,7 +23,10 @@ impl DoorSim {
     }
 
     fn led(&self) -> LedColor {
-        LedColor::from_elements(self.is_on(SimOutput::LedRed), self.is_on(SimOutput::LedGreen))
+        LedColor::from_elements(
+            self.is_on(SimOutput::LedRed),
+            self.is_on(SimOutput::LedGreen),
+        )
     }
 
     fn meaning(&self, output: SimOutput, level: Level) -> String {

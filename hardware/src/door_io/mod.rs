@@ -8,7 +8,8 @@
 //!   [`Polarity`]). Each wrapper drives its line to the safe state (locked, LED off, beeper
 //!   off) when it is created — before the controller makes its first decision — and again
 //!   when it is dropped, so a controller that shuts down or unwinds leaves its doors safe.
-//!   A process killed outright (SIGKILL, power loss) runs no code: the hardware watchdog
+//!   [`DoorOutputs`] holds one door's outputs and makes them all safe in one call, for the
+//!   controller's shutdown path. A process killed outright (SIGKILL, power loss) runs no code: the hardware watchdog
 //!   and the relay wiring are the answer there (see the hardware README).
 //! - Inputs: door contact, REX, tamper and fire release, each wired normally-open or
 //!   normally-closed ([`Wiring`]), read as open / closed circuits ([`Circuit`]) and
@@ -24,6 +25,7 @@ mod indicator;
 mod input;
 mod line;
 mod lock;
+mod outputs;
 
 pub use debounce::Debouncer;
 pub use door_name::DoorName;
@@ -32,6 +34,7 @@ pub use indicator::{Beeper, LedColor, Polarity, ReaderLed};
 pub use input::{Circuit, Input, InputConfig, InputEvent, InputKind, Wiring};
 pub use line::{Level, OutputLine};
 pub use lock::{Lock, LockState, LockWiring};
+pub use outputs::{DoorOutputs, OutputWiring};
 
 #[cfg(test)]
 mod test_line;

@@ -1,7 +1,7 @@
 //! A client for the simulator's control socket, for tests, the demo and whole-system tests
 //! that drive a controller running as another process.
 
-use super::protocol::{Request, Response};
+use super::protocol::{Request, Response, SimHealth};
 use super::{OutputChange, SimStatus};
 use gatehouse_core::card::CardId;
 use std::path::Path;
@@ -96,6 +96,20 @@ impl Client {
         self.request(&Request::Qr {
             reader: reader.to_string(),
             text: text.to_string(),
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Reports a health change of `reader`.
+    pub async fn set_reader_health(
+        &mut self,
+        reader: &str,
+        health: SimHealth,
+    ) -> Result<(), ControlError> {
+        self.request(&Request::ReaderHealth {
+            reader: reader.to_string(),
+            health,
         })
         .await
         .map(drop)

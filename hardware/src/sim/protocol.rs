@@ -2,6 +2,7 @@
 //! request, in order. Documented in `docs/hardware-simulator.md`.
 
 use super::{OutputChange, SimError, SimStatus, Simulator};
+use crate::reader::ReaderHealth;
 use serde::{Deserialize, Serialize};
 
 /// A command to the simulator (`{"cmd":"card","reader":"front-in","card":"H10301:1:2"}`).
@@ -28,6 +29,13 @@ pub enum Request {
         reader: String,
         /// The QR code's text.
         text: String,
+    },
+    /// Report a reader's health change.
+    ReaderHealth {
+        /// The reader.
+        reader: String,
+        /// Its new health.
+        health: SimHealth,
     },
     /// Open a door (its door contact becomes active).
     OpenDoor {
@@ -67,6 +75,31 @@ pub enum Request {
     },
     /// Report the current state of every door and reader.
     Status,
+}
+
+/// A reader health the control socket can report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SimHealth {
+    /// Answering, without the Secure Channel.
+    Online,
+    /// Answering over the Secure Channel.
+    OnlineSecure,
+    /// Not answering.
+    Offline,
+    /// Its enclosure is opened.
+    Tamper,
+}
+
+impl From<SimHealth> for ReaderHealth {
+    fn from(health: SimHealth) -> Self {
+        match health {
+            SimHealth::Online => ReaderHealth::Online { secure: false },
+            SimHealth::OnlineSecure => ReaderHealth::Online { secure: true },
+            SimHealth::Offline => ReaderHealth::Offline,
+            SimHealth::Tamper => ReaderHealth::Tamper,
+        }
+    }
 }
 
 /// The simulator's answer to one request.
@@ -126,6 +159,9 @@ fn carry_out(sim: &Simulator, request: Request) -> Response {
         Request::Card { reader, card } => done(sim.present_card_text(&reader, &card)),
         Request::Pin { reader, pin } => done(sim.present_pin(&reader, &pin)),
         Request::Qr { reader, text } => done(sim.present_qr(&reader, &text)),
+        Request::ReaderHealth { reader, health } => {
+            done(sim.set_reader_health(&reader, health.into()))
+        }
         Request::OpenDoor { door } => done(sim.set_door_open(&door, true)),
         Request::CloseDoor { door } => done(sim.set_door_open(&door, false)),
         Request::Rex { door } => done(sim.press_rex(&door)),

@@ -4,7 +4,7 @@
 use super::state::State;
 use super::{OutputChange, SimConfig, SimError, SimLine, SimOutput, SimStatus};
 use crate::door_io::{DoorName, InputEvent, InputKind, Level};
-use crate::reader::{CredentialRead, ReadData, ReaderEvent, ReaderId};
+use crate::reader::{CredentialRead, ReadData, ReaderEvent, ReaderHealth, ReaderId};
 use gatehouse_core::card::CardId;
 use gatehouse_core::model::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -128,6 +128,19 @@ impl Simulator {
             data,
         };
         send(&self.shared.readers, ReaderEvent::Read(read), "reader")
+    }
+
+    /// Reports that `reader`'s health changed (went offline, was tampered with, …), as an
+    /// OSDP back-end would.
+    pub fn set_reader_health(&self, reader: &str, health: ReaderHealth) -> Result<(), SimError> {
+        self.state().check_reader(reader)?;
+        let (at, _) = self.now();
+        let event = ReaderEvent::Health {
+            reader: ReaderId::new(reader),
+            at,
+            health,
+        };
+        send(&self.shared.readers, event, "reader")
     }
 
     /// Opens (`true`) or closes `door`: its door contact.

@@ -63,3 +63,28 @@ async fn door_rex_tamper_and_fire_arrive_as_input_events() {
     assert!(status.doors[1].tamper && !status.doors[1].fire);
     running.stop().await;
 }
+
+#[tokio::test]
+async fn reader_health_arrives_as_a_health_event() {
+    use gatehouse_hardware::reader::ReaderHealth;
+    use gatehouse_hardware::sim::protocol::SimHealth;
+    let mut running = Running::start();
+    let mut client = running.client().await;
+    for (sent, expected) in [
+        (SimHealth::Offline, ReaderHealth::Offline),
+        (
+            SimHealth::OnlineSecure,
+            ReaderHealth::Online { secure: true },
+        ),
+        (SimHealth::Tamper, ReaderHealth::Tamper),
+    ] {
+        client.set_reader_health("front-in", sent).await.unwrap();
+        match running.events.readers.recv().await {
+            Some(ReaderEvent::Health { reader, health, .. }) => {
+                assert_eq!((reader.name(), health), ("front-in", expected));
+            }
+            other => panic!("expected a health event, got {other:?}"),
+        }
+    }
+    running.stop().await;
+}

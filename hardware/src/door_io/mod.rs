@@ -9,8 +9,9 @@
 //!   off) when it is created — before the controller makes its first decision — and again
 //!   when it is dropped, so a controller that shuts down or unwinds leaves its doors safe.
 //!   [`DoorOutputs`] holds one door's outputs and makes them all safe in one call, for the
-//!   controller's shutdown path. A process killed outright (SIGKILL, power loss) runs no code: the hardware watchdog
-//!   and the relay wiring are the answer there (see the hardware README).
+//!   controller's shutdown path. A process killed outright (SIGKILL, power loss) runs no
+//!   code: the hardware watchdog and the relay wiring are the answer there (see the
+//!   hardware README).
 //! - Inputs: door contact, REX, tamper and fire release, each wired normally-open or
 //!   normally-closed ([`Wiring`]), read as open / closed circuits ([`Circuit`]) and
 //!   debounced by the pure [`Debouncer`]: it is fed `(level, Instant)` samples or edges and

@@ -18,8 +18,13 @@ pub enum GpioError {
 }
 
 /// The Pi's GPIO controller; pins are claimed from it by BCM number.
-#[derive(Debug)]
-pub struct Chip(pub(super) rppal::gpio::Gpio);
+pub struct Chip(rppal::gpio::Gpio);
+
+impl std::fmt::Debug for Chip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Chip")
+    }
+}
 
 impl Chip {
     /// Opens the controller.

@@ -17,9 +17,16 @@ pub enum Pull {
 }
 
 /// One input pin, watched by an edge interrupt until dropped.
-#[derive(Debug)]
 pub struct GpioInput {
     pin: InputPin,
+}
+
+impl std::fmt::Debug for GpioInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GpioInput")
+            .field("bcm", &self.pin.pin())
+            .finish()
+    }
 }
 
 impl GpioInput {

@@ -6,7 +6,6 @@ use rppal::gpio::OutputPin;
 
 /// One output pin. It only drives what it is told; [`Lock`](crate::door_io::Lock) and the
 /// other wrappers decide the level and drive the safe state at start and on drop.
-#[derive(Debug)]
 pub struct GpioOutput {
     pin: OutputPin,
     // Most Pi relay boards pull a relay in when their input is driven low.
@@ -35,6 +34,15 @@ impl GpioOutput {
     /// Its BCM pin number.
     pub fn bcm(&self) -> u8 {
         self.pin.pin()
+    }
+}
+
+impl std::fmt::Debug for GpioOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GpioOutput")
+            .field("bcm", &self.pin.pin())
+            .field("active_low", &self.active_low)
+            .finish()
     }
 }
 

@@ -11,12 +11,20 @@ use std::time::Instant;
 
 /// D0 and D1 of one reader, watched until dropped. Reads go to the sink given to
 /// [`WiegandLines::start`] from a thread of their own.
-#[derive(Debug)]
 pub struct WiegandLines {
     // Dropping the pins clears their interrupts, which drops the edge senders, which
     // ends the reader thread.
-    _d0: InputPin,
-    _d1: InputPin,
+    d0: InputPin,
+    d1: InputPin,
+}
+
+impl std::fmt::Debug for WiegandLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WiegandLines")
+            .field("d0", &self.d0.pin())
+            .field("d1", &self.d1.pin())
+            .finish()
+    }
 }
 
 impl WiegandLines {
@@ -43,8 +51,8 @@ impl WiegandLines {
                 reason: format!("cannot start the reader thread: {e}"),
             })?;
         Ok(WiegandLines {
-            _d0: d0_pin,
-            _d1: d1_pin,
+            d0: d0_pin,
+            d1: d1_pin,
         })
     }
 }

@@ -10,6 +10,8 @@ mod classify;
 mod evdev;
 mod keymap;
 mod lines;
+#[cfg(test)]
+mod prop_tests;
 mod serial;
 #[cfg(test)]
 mod test_pass;

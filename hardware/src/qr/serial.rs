@@ -5,7 +5,7 @@ use super::lines::{LineError, LineSplitter};
 use crate::reader::{CredentialRead, ReadData, ReaderEvent, ReaderHealth, ReaderId};
 use serialport::SerialPort;
 use std::collections::VecDeque;
-use std::io;
+use std::io::{self, Read};
 use std::time::{Duration, Instant};
 
 /// A serial scanner's configuration.

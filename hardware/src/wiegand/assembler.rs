@@ -2,6 +2,7 @@
 //! D1 a 1) and marks the end of a frame only by falling silent. So a frame ends when no bit
 //! has arrived for the inter-bit timeout.
 
+use gatehouse_core::card::{CardId, WiegandError, decode_wiegand};
 use std::time::{Duration, Instant};
 
 /// Readers space bits 1–2 ms apart; a 25 ms silence is far longer than any gap inside a
@@ -28,6 +29,14 @@ pub struct Frame {
     pub bits: usize,
     /// The bits, left-aligned (`bits.div_ceil(8)` bytes).
     pub data: Vec<u8>,
+}
+
+impl Frame {
+    /// The card this frame encodes, in one of the formats core decodes (26, 34, 35, 37
+    /// bits, parity checked). Readers leave this to `decide()`; tools and tests call it.
+    pub fn decode(&self) -> Result<CardId, WiegandError> {
+        decode_wiegand(self.bits, &self.data)
+    }
 }
 
 /// Why a burst of pulses is not a frame.
@@ -69,7 +78,7 @@ impl Assembler {
     pub fn edge(&mut self, line: Line, at: Instant) -> Option<Result<Frame, FrameError>> {
         let finished = self.poll(at);
         if self.count < MAX_BITS && line == Line::D1 {
-            self.bits |= 1 << (63 - self.count);
+            self.bits |= 1u64 << (63 - self.count);
         }
         self.count = self.count.saturating_add(1);
         // Never move the last-bit time backwards: an out-of-order stamp is no silence.

@@ -145,3 +145,31 @@ fn an_edge_stamped_before_the_last_one_does_not_end_the_frame() {
     assert_eq!(assembler.edge(Line::D1, t0 - 50 * MS), None);
     assert_eq!(assembler.poll(t0 - MS), None);
 }
+
+#[test]
+fn assembled_frames_decode_with_core() {
+    use gatehouse_core::card::{CardFormat, encode_wiegand};
+    for format in CardFormat::ALL {
+        let card = CardId::wiegand(format, 42, 4242).unwrap();
+        let (bits, data) = encode_wiegand(&card).unwrap();
+        let text: String = (0..bits)
+            .map(|i| {
+                if data[i / 8] & (0x80 >> (i % 8)) != 0 {
+                    '1'
+                } else {
+                    '0'
+                }
+            })
+            .collect();
+        let frames = assemble(&text, DEFAULT_TIMEOUT);
+        assert_eq!(frames.len(), 1);
+        let frame = frames[0].clone().unwrap();
+        assert_eq!(frame.decode(), Ok(card));
+        let mut flipped = frame.clone();
+        flipped.data[0] ^= 0x40;
+        assert!(
+            matches!(flipped.decode(), Err(WiegandError::BadParity { .. })),
+            "{card}"
+        );
+    }
+}

@@ -10,6 +10,8 @@
 mod assembler;
 mod driver;
 mod keypad;
+#[cfg(test)]
+mod prop_tests;
 mod reader;
 
 pub use assembler::{Assembler, DEFAULT_TIMEOUT, Frame, FrameError, Line, MAX_BITS, MIN_BITS};

@@ -1,2 +1,7 @@
 //! The door controller runtime (sync client, journal, door state machine). Its work is the
-//! door controller issue; until then only the binary's shell exists.
+//! door controller issue; until then the library holds the installer's tools:
+//!
+//! - [`probe`]: `gatehouse-door reader probe`, bringing one OSDP reader online and showing
+//!   what it reads.
+
+pub mod probe;

@@ -1,24 +1,43 @@
 //! `gatehouse-door`: the slim binary that runs on a door controller (Raspberry Pi).
 //!
 //! The runtime (`enroll`, `run`, `status`, `selftest`) is built in the door controller issue.
-//! Until then the binary answers `--version` and refuses everything else, so that nothing
-//! installed on a Pi can look as if it controlled a door.
+//! Until then the binary answers `--version` and the installer's `reader probe`, and
+//! refuses everything else, so that nothing installed on a Pi can look as if it controlled
+//! a door.
 
+use clap::{Parser, Subcommand};
+use gatehouse_door::probe::{self, ProbeArgs};
 use std::process::ExitCode;
 
+#[derive(Parser)]
+#[command(name = "gatehouse-door", version, about = "Gatehouse door controller", arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Top,
+}
+
+#[derive(Subcommand)]
+enum Top {
+    /// Reader tools for installers.
+    #[command(subcommand)]
+    Reader(ReaderCommand),
+}
+
+#[derive(Subcommand)]
+enum ReaderCommand {
+    /// Bring one OSDP reader online and print what it reads, as JSON lines.
+    Probe(ProbeArgs),
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("--version") | Some("-V") => {
-            println!("gatehouse-door {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        _ => {
-            eprintln!(
-                "gatehouse-door {}: the controller runtime is not built yet; only --version works",
-                env!("CARGO_PKG_VERSION")
-            );
-            ExitCode::from(2)
+    let cli = Cli::parse();
+    match cli.command {
+        Top::Reader(ReaderCommand::Probe(args)) => {
+            if probe::run(&args, &mut std::io::stdout().lock()) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

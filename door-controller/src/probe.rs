@@ -12,7 +12,7 @@
 //! It runs for `--seconds` (default 10); it succeeds only if the reader came online as
 //! asked (secure when `--scbk` was given).
 
-use gatehouse_core::card::decode_wiegand;
+use gatehouse_core::card::{CardId, decode_wiegand};
 use gatehouse_hardware::osdp::{Bus, BusConfig, Key, ReaderConfig, SerialChannel};
 use gatehouse_hardware::reader::{ReadData, ReaderEvent, ReaderHealth, ReaderId};
 use serde_json::{Value, json};
@@ -42,7 +42,10 @@ pub struct ProbeArgs {
 }
 
 fn error(out: &mut dyn Write, reason: &str, detail: &str) {
-    line(out, &json!({"type": "error", "reason": reason, "detail": detail}));
+    line(
+        out,
+        &json!({"type": "error", "reason": reason, "detail": detail}),
+    );
 }
 
 fn line(out: &mut dyn Write, value: &Value) {
@@ -70,10 +73,19 @@ pub fn run(args: &ProbeArgs, out: &mut dyn Write) -> bool {
     };
     let reader = ReaderId::new("probe");
     let (tx, rx) = mpsc::channel();
-    let config = ReaderConfig { id: reader.clone(), address: args.address, key };
-    let mut bus = match Bus::new(Box::new(channel), BusConfig::default(), vec![config], move |e| {
-        let _ = tx.send(e);
-    }) {
+    let config = ReaderConfig {
+        id: reader.clone(),
+        address: args.address,
+        key,
+    };
+    let mut bus = match Bus::new(
+        Box::new(channel),
+        BusConfig::default(),
+        vec![config],
+        move |e| {
+            let _ = tx.send(e);
+        },
+    ) {
         Ok(bus) => bus,
         Err(e) => {
             error(out, "bad_argument", &e.to_string());
@@ -106,22 +118,28 @@ pub fn run(args: &ProbeArgs, out: &mut dyn Write) -> bool {
                         came_online |= secure == secure_wanted;
                     }
                     ReaderHealth::SecureChannelRefused { reason } => {
-                        let code = if reason.contains("not its own") { "wrong_key" } else { "secure_channel_refused" };
+                        let code = if reason.contains("not its own") {
+                            "wrong_key"
+                        } else {
+                            "secure_channel_refused"
+                        };
                         if last_error.as_deref() != Some(code) {
                             error(out, code, &reason);
                             last_error = Some(code.to_owned());
                         }
                     }
-                    ReaderHealth::Offline if came_online => error(out, "offline", "the reader stopped answering"),
+                    ReaderHealth::Offline if came_online => {
+                        error(out, "offline", "the reader stopped answering")
+                    }
                     ReaderHealth::Offline => {}
                     ReaderHealth::Tamper => error(out, "tamper", "the reader reports tamper"),
                 },
                 ReaderEvent::Read(read) => {
                     if let ReadData::WiegandFrame { bits, data } = read.data {
-                        let format = decode_wiegand(bits, &data).map_or_else(
-                            |_| "raw".to_owned(),
-                            |card| card.to_string().split(':').next().unwrap_or("raw").to_owned(),
-                        );
+                        let format = match decode_wiegand(bits, &data) {
+                            Ok(CardId::Wiegand { format, .. }) => format.to_string(),
+                            _ => "raw".to_owned(),
+                        };
                         line(
                             out,
                             &json!({
@@ -129,17 +147,26 @@ pub fn run(args: &ProbeArgs, out: &mut dyn Write) -> bool {
                                 "address": args.address,
                                 "format": format,
                                 "bits": bits,
-                                "hex": hex::encode(&data),
+                                "hex": hex::encode(data),
                             }),
                         );
                     }
                 }
             }
         }
-        std::thread::sleep(Duration::from_millis(20).min(deadline.saturating_duration_since(Instant::now())));
+        std::thread::sleep(
+            Duration::from_millis(20).min(deadline.saturating_duration_since(Instant::now())),
+        );
     }
     if !came_online && last_error.is_none() {
-        error(out, "no_answer", &format!("no reader answered at address {} on {}", args.address, args.osdp));
+        error(
+            out,
+            "no_answer",
+            &format!(
+                "no reader answered at address {} on {}",
+                args.address, args.osdp
+            ),
+        );
     }
     came_online
 }

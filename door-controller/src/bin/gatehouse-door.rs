@@ -10,7 +10,12 @@ use gatehouse_door::probe::{self, ProbeArgs};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "gatehouse-door", version, about = "Gatehouse door controller", arg_required_else_help = true)]
+#[command(
+    name = "gatehouse-door",
+    version,
+    about = "Gatehouse door controller",
+    arg_required_else_help = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Top,

@@ -1,6 +1,8 @@
 //! `gatehouse-door reader probe` end to end: the binary against libosdp's peripheral device
 //! on a pseudo-terminal (tests/python/osdp_pd.py).
 
+// Shared with the hardware crate's OSDP tests; this crate uses part of it.
+#[allow(dead_code)]
 #[path = "../../../hardware/tests/osdp/pd.rs"]
 mod pd;
 
@@ -39,23 +41,44 @@ fn a_plain_reader_comes_online_and_shows_a_card() {
     let Some(python) = python() else { return };
     let mut pd = Pd::start(&python, 1, None, false);
     let pty = pd.pty.clone();
-    let (lines, code) = probe(&["--osdp", &pty, "--address", "1", "--seconds", "3"], || {
-        pd.tell(json!({"card": {"bits": 26, "hex": "048d1580"}}));
-    });
+    let (lines, code) = probe(
+        &["--osdp", &pty, "--address", "1", "--seconds", "3"],
+        || {
+            pd.tell(json!({"card": {"bits": 26, "hex": "091a2b00"}}));
+        },
+    );
     assert_eq!(code, 0, "{lines:?}");
     assert_eq!(
         lines[0],
         json!({"type": "online", "address": 1, "secure": false, "vendor": "00a1b2", "model": 7, "version": 2, "serial": 0x12345678})
     );
-    let card = lines.iter().find(|l| l["type"] == "card").expect("a card line");
-    assert_eq!(card, &json!({"type": "card", "address": 1, "format": "H10301", "bits": 26, "hex": "048d1580"}));
+    let card = lines
+        .iter()
+        .find(|l| l["type"] == "card")
+        .expect("a card line");
+    assert_eq!(
+        card,
+        &json!({"type": "card", "address": 1, "format": "H10301", "bits": 26, "hex": "091a2b00"})
+    );
 }
 
 #[test]
 fn a_keyed_reader_comes_online_over_the_secure_channel() {
     let Some(python) = python() else { return };
     let pd = Pd::start(&python, 4, Some(KEY), false);
-    let (lines, code) = probe(&["--osdp", &pd.pty, "--address", "4", "--scbk", KEY, "--seconds", "2"], || {});
+    let (lines, code) = probe(
+        &[
+            "--osdp",
+            &pd.pty,
+            "--address",
+            "4",
+            "--scbk",
+            KEY,
+            "--seconds",
+            "2",
+        ],
+        || {},
+    );
     assert_eq!(code, 0, "{lines:?}");
     assert_eq!(lines[0]["type"], "online");
     assert_eq!(lines[0]["secure"], true);
@@ -66,7 +89,19 @@ fn a_keyed_reader_comes_online_over_the_secure_channel() {
 fn a_wrong_key_is_an_error_and_a_failure() {
     let Some(python) = python() else { return };
     let pd = Pd::start(&python, 4, Some(OTHER_KEY), false);
-    let (lines, code) = probe(&["--osdp", &pd.pty, "--address", "4", "--scbk", KEY, "--seconds", "2"], || {});
+    let (lines, code) = probe(
+        &[
+            "--osdp",
+            &pd.pty,
+            "--address",
+            "4",
+            "--scbk",
+            KEY,
+            "--seconds",
+            "2",
+        ],
+        || {},
+    );
     assert_eq!(code, 1, "{lines:?}");
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0]["type"], "error");
@@ -77,7 +112,10 @@ fn a_wrong_key_is_an_error_and_a_failure() {
 fn no_reader_at_the_address_is_no_answer() {
     let Some(python) = python() else { return };
     let pd = Pd::start(&python, 1, None, false);
-    let (lines, code) = probe(&["--osdp", &pd.pty, "--address", "9", "--seconds", "1"], || {});
+    let (lines, code) = probe(
+        &["--osdp", &pd.pty, "--address", "9", "--seconds", "1"],
+        || {},
+    );
     assert_eq!(code, 1);
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0]["reason"], "no_answer");
@@ -85,10 +123,37 @@ fn no_reader_at_the_address_is_no_answer() {
 
 #[test]
 fn bad_arguments_are_clear_errors() {
-    let (lines, code) = probe(&["--osdp", "/dev/null", "--address", "1", "--scbk", "nothex", "--seconds", "1"], || {});
+    let (lines, code) = probe(
+        &[
+            "--osdp",
+            "/dev/null",
+            "--address",
+            "1",
+            "--scbk",
+            "nothex",
+            "--seconds",
+            "1",
+        ],
+        || {},
+    );
     assert_eq!(code, 1);
-    assert_eq!(lines, vec![json!({"type": "error", "reason": "bad_argument", "detail": "--scbk: a Secure Channel key is 32 hex digits"})]);
-    let (lines, code) = probe(&["--osdp", "/nonexistent/tty", "--address", "1", "--seconds", "1"], || {});
+    assert_eq!(
+        lines,
+        vec![
+            json!({"type": "error", "reason": "bad_argument", "detail": "--scbk: a Secure Channel key is 32 hex digits"})
+        ]
+    );
+    let (lines, code) = probe(
+        &[
+            "--osdp",
+            "/nonexistent/tty",
+            "--address",
+            "1",
+            "--seconds",
+            "1",
+        ],
+        || {},
+    );
     assert_eq!(code, 1);
     assert_eq!(lines[0]["reason"], "port");
     let status = Command::new(env!("CARGO_BIN_EXE_gatehouse-door"))
@@ -101,9 +166,15 @@ fn bad_arguments_are_clear_errors() {
 
 #[test]
 fn version_still_answers_and_unbuilt_commands_are_refused() {
-    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse-door")).arg("--version").output().expect("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse-door"))
+        .arg("--version")
+        .output()
+        .expect("run");
     assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("gatehouse-door {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("gatehouse-door {}", env!("CARGO_PKG_VERSION"))
+    );
     let status = Command::new(env!("CARGO_BIN_EXE_gatehouse-door"))
         .arg("run")
         .stderr(Stdio::null())

@@ -88,7 +88,9 @@ pub struct Bus {
 
 impl std::fmt::Debug for Bus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Bus").field("readers", &self.readers.len()).finish()
+        f.debug_struct("Bus")
+            .field("readers", &self.readers.len())
+            .finish()
     }
 }
 
@@ -131,7 +133,13 @@ impl Bus {
                 retry_at: None,
             })
             .collect();
-        Ok(Bus { channel, parser: Parser::new(), config, readers, sink: Box::new(sink) })
+        Ok(Bus {
+            channel,
+            parser: Parser::new(),
+            config,
+            readers,
+            sink: Box::new(sink),
+        })
     }
 
     pub(super) fn index(&self, reader: &ReaderId) -> Result<usize, BusError> {
@@ -143,7 +151,10 @@ impl Bus {
 
     /// What is known of `reader`.
     pub fn info(&self, reader: &ReaderId) -> Option<&ReaderInfo> {
-        self.readers.iter().find(|p| p.config.id == *reader).map(|p| &p.info)
+        self.readers
+            .iter()
+            .find(|p| p.config.id == *reader)
+            .map(|p| &p.info)
     }
 
     /// Queues a command (LED, buzzer, output, COMSET) for `reader`; it goes out in place of
@@ -177,7 +188,12 @@ impl Bus {
         }
     }
 
-    pub(super) fn exchange(&mut self, i: usize, command: &Command, scb: Option<&super::frame::Scb>) -> Result<Answer, LinkError> {
+    pub(super) fn exchange(
+        &mut self,
+        i: usize,
+        command: &Command,
+        scb: Option<&super::frame::Scb>,
+    ) -> Result<Answer, LinkError> {
         let pd = &mut self.readers[i];
         link::exchange(
             self.channel.as_mut(),
@@ -195,9 +211,12 @@ impl Bus {
         let command = self.readers[i].pending.pop_front().unwrap_or(Command::Poll);
         match self.exchange(i, &command, None) {
             Ok(answer) => self.handle(i, &answer.reply),
-            Err(LinkError::Secure(e)) => {
-                self.lost(i, ReaderHealth::SecureChannelRefused { reason: e.to_string() })
-            }
+            Err(LinkError::Secure(e)) => self.lost(
+                i,
+                ReaderHealth::SecureChannelRefused {
+                    reason: e.to_string(),
+                },
+            ),
             Err(LinkError::Malformed(_)) => {}
             Err(LinkError::NoReply | LinkError::Io(_)) => self.lost(i, ReaderHealth::Offline),
         }
@@ -210,7 +229,11 @@ impl Bus {
         }
         if let Reply::LocalStatus { tamper, .. } = reply {
             let secure = self.readers[i].session.is_some();
-            let health = if *tamper { ReaderHealth::Tamper } else { ReaderHealth::Online { secure } };
+            let health = if *tamper {
+                ReaderHealth::Tamper
+            } else {
+                ReaderHealth::Online { secure }
+            };
             self.set_health(i, health);
         }
     }
@@ -234,6 +257,10 @@ impl Bus {
         }
         pd.info.health = Some(health.clone());
         let reader = pd.config.id.clone();
-        (self.sink)(ReaderEvent::Health { reader, at: Instant::now(), health });
+        (self.sink)(ReaderEvent::Health {
+            reader,
+            at: Instant::now(),
+            health,
+        });
     }
 }

@@ -27,8 +27,16 @@ impl MemoryChannel {
     pub fn pair() -> (MemoryChannel, MemoryChannel) {
         let (a_tx, b_rx) = mpsc::channel();
         let (b_tx, a_rx) = mpsc::channel();
-        let a = MemoryChannel { tx: a_tx, rx: a_rx, pending: VecDeque::new() };
-        let b = MemoryChannel { tx: b_tx, rx: b_rx, pending: VecDeque::new() };
+        let a = MemoryChannel {
+            tx: a_tx,
+            rx: a_rx,
+            pending: VecDeque::new(),
+        };
+        let b = MemoryChannel {
+            tx: b_tx,
+            rx: b_rx,
+            pending: VecDeque::new(),
+        };
         (a, b)
     }
 }
@@ -46,7 +54,10 @@ impl Channel for MemoryChannel {
                 Ok(bytes) => self.pending.extend(bytes),
                 Err(mpsc::RecvTimeoutError::Timeout) => return Ok(0),
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    return Err(io::Error::new(io::ErrorKind::BrokenPipe, "the other end is gone"));
+                    return Err(io::Error::new(
+                        io::ErrorKind::BrokenPipe,
+                        "the other end is gone",
+                    ));
                 }
             }
         }
@@ -65,7 +76,9 @@ pub struct SerialChannel {
 
 impl std::fmt::Debug for SerialChannel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SerialChannel").field("port", &self.port.name()).finish()
+        f.debug_struct("SerialChannel")
+            .field("port", &self.port.name())
+            .finish()
     }
 }
 
@@ -87,10 +100,16 @@ impl Channel for SerialChannel {
     }
 
     fn receive(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
-        self.port.set_timeout(timeout.max(Duration::from_millis(1))).map_err(io::Error::from)?;
+        self.port
+            .set_timeout(timeout.max(Duration::from_millis(1)))
+            .map_err(io::Error::from)?;
         match self.port.read(buf) {
             Ok(n) => Ok(n),
-            Err(e) if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock => Ok(0),
+            Err(e)
+                if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock =>
+            {
+                Ok(0)
+            }
             Err(e) => Err(e),
         }
     }
@@ -105,12 +124,24 @@ mod tests {
         let (mut a, mut b) = MemoryChannel::pair();
         a.send(&[1, 2, 3]).expect("send");
         let mut buf = [0u8; 2];
-        assert_eq!(b.receive(&mut buf, Duration::from_millis(10)).expect("rx"), 2);
+        assert_eq!(
+            b.receive(&mut buf, Duration::from_millis(10)).expect("rx"),
+            2
+        );
         assert_eq!(buf, [1, 2]);
-        assert_eq!(b.receive(&mut buf, Duration::from_millis(10)).expect("rx"), 1);
-        assert_eq!(b.receive(&mut buf, Duration::from_millis(10)).expect("rx"), 0);
+        assert_eq!(
+            b.receive(&mut buf, Duration::from_millis(10)).expect("rx"),
+            1
+        );
+        assert_eq!(
+            b.receive(&mut buf, Duration::from_millis(10)).expect("rx"),
+            0
+        );
         b.send(&[9]).expect("send");
-        assert_eq!(a.receive(&mut buf, Duration::from_millis(10)).expect("rx"), 1);
+        assert_eq!(
+            a.receive(&mut buf, Duration::from_millis(10)).expect("rx"),
+            1
+        );
         drop(b);
         assert!(a.receive(&mut buf, Duration::from_millis(10)).is_err());
     }

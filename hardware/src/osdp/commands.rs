@@ -159,7 +159,11 @@ impl Command {
                     None => (0, 0),
                 };
                 let timer = timer.to_le_bytes();
-                let (perm_code, temp) = if led.temporary_100ms.is_some() { (0, true) } else { (1, false) };
+                let (perm_code, temp) = if led.temporary_100ms.is_some() {
+                    (0, true)
+                } else {
+                    (1, false)
+                };
                 let mut d = vec![led.reader, led.led, temp_code];
                 if temp {
                     d.extend_from_slice(&[
@@ -177,7 +181,12 @@ impl Command {
                 if temp {
                     d.extend_from_slice(&[0, 0, 0, 0]);
                 } else {
-                    d.extend_from_slice(&[led.on_time, led.off_time, led.on_color as u8, led.off_color as u8]);
+                    d.extend_from_slice(&[
+                        led.on_time,
+                        led.off_time,
+                        led.on_color as u8,
+                        led.off_color as u8,
+                    ]);
                 }
                 d
             }
@@ -218,9 +227,21 @@ mod tests {
 
     #[test]
     fn buzzer_comset_keyset_and_id() {
-        let b = BuzzerCommand { reader: 0, on_time: 2, off_time: 1, count: 3 };
+        let b = BuzzerCommand {
+            reader: 0,
+            on_time: 2,
+            off_time: 1,
+            count: 3,
+        };
         assert_eq!(Command::Buzzer(b).data(), vec![0, 2, 2, 1, 3]);
-        assert_eq!(Command::ComSet { address: 3, baud: 9600 }.data(), vec![3, 0x80, 0x25, 0, 0]);
+        assert_eq!(
+            Command::ComSet {
+                address: 3,
+                baud: 9600
+            }
+            .data(),
+            vec![3, 0x80, 0x25, 0, 0]
+        );
         let k = Command::KeySet([7; 16]).data();
         assert_eq!((k[0], k[1], k.len()), (1, 16, 18));
         assert_eq!((Command::Id.code(), Command::Id.data()), (0x61, vec![0]));

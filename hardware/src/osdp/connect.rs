@@ -43,13 +43,26 @@ impl Bus {
         }
         for command in [Command::Id, Command::Cap] {
             match self.exchange(i, &command, None) {
-                Ok(Answer { reply: Reply::PdId(id), .. }) => self.readers[i].info.id = Some(id),
-                Ok(Answer { reply: Reply::PdCap(caps), .. }) => self.readers[i].info.capabilities = caps,
+                Ok(Answer {
+                    reply: Reply::PdId(id),
+                    ..
+                }) => self.readers[i].info.id = Some(id),
+                Ok(Answer {
+                    reply: Reply::PdCap(caps),
+                    ..
+                }) => self.readers[i].info.capabilities = caps,
                 Ok(_) | Err(LinkError::Malformed(_)) => {}
                 Err(LinkError::Secure(e)) => {
-                    return self.lost(i, ReaderHealth::SecureChannelRefused { reason: e.to_string() });
+                    return self.lost(
+                        i,
+                        ReaderHealth::SecureChannelRefused {
+                            reason: e.to_string(),
+                        },
+                    );
                 }
-                Err(LinkError::NoReply | LinkError::Io(_)) => return self.lost(i, ReaderHealth::Offline),
+                Err(LinkError::NoReply | LinkError::Io(_)) => {
+                    return self.lost(i, ReaderHealth::Offline);
+                }
             }
         }
         let secure = self.readers[i].session.is_some();
@@ -59,39 +72,66 @@ impl Bus {
 
     /// The CHLNG / CCRYPT / SCRYPT / RMAC_I handshake with reader `i` under `key`
     /// (`default_key`: SCBK-D, announced as such, for a key installation only).
-    pub(super) fn secure(&mut self, i: usize, key: &Key, default_key: bool) -> Result<Session, Refusal> {
+    pub(super) fn secure(
+        &mut self,
+        i: usize,
+        key: &Key,
+        default_key: bool,
+    ) -> Result<Session, Refusal> {
         use rand::RngCore;
         let mut rnd_a = [0u8; 8];
         rand::rngs::OsRng.fill_bytes(&mut rnd_a);
         let handshake = Handshake::new(key, rnd_a);
         let which = vec![u8::from(!default_key)];
-        let chlng = Scb { kind: scs::CHLNG, data: which.clone() };
-        let answer = self.exchange(i, &Command::Challenge(rnd_a), Some(&chlng)).map_err(refusal)?;
+        let chlng = Scb {
+            kind: scs::CHLNG,
+            data: which.clone(),
+        };
+        let answer = self
+            .exchange(i, &Command::Challenge(rnd_a), Some(&chlng))
+            .map_err(refusal)?;
         let rnd_b = match answer.reply {
-            Reply::ClientCryptogram { rnd_b, cryptogram, .. }
-                if answer.scb.as_ref().is_some_and(|s| s.kind == scs::CCRYPT) =>
-            {
+            Reply::ClientCryptogram {
+                rnd_b, cryptogram, ..
+            } if answer.scb.as_ref().is_some_and(|s| s.kind == scs::CCRYPT) => {
                 handshake
                     .check_client_cryptogram(&rnd_b, &cryptogram)
                     .map_err(|e| Refusal::Alarm(e.to_string()))?;
                 rnd_b
             }
             Reply::Nak(code) => {
-                return Err(Refusal::Alarm(format!("the reader refused the Secure Channel (NAK {code})")));
+                return Err(Refusal::Alarm(format!(
+                    "the reader refused the Secure Channel (NAK {code})"
+                )));
             }
-            _ => return Err(Refusal::Alarm("the reader answered the Secure Channel challenge in the clear".into())),
+            _ => {
+                return Err(Refusal::Alarm(
+                    "the reader answered the Secure Channel challenge in the clear".into(),
+                ));
+            }
         };
-        let scrypt = Scb { kind: scs::SCRYPT, data: which };
+        let scrypt = Scb {
+            kind: scs::SCRYPT,
+            data: which,
+        };
         let cryptogram = handshake.server_cryptogram(&rnd_b);
         let answer = self
             .exchange(i, &Command::ServerCryptogram(cryptogram), Some(&scrypt))
             .map_err(refusal)?;
         match answer.reply {
-            Reply::InitialRmac(rmac) if answer.scb.as_ref().is_some_and(|s| s.kind == scs::RMAC_I) => {
-                handshake.finish(&rnd_b, &rmac).map_err(|e| Refusal::Alarm(e.to_string()))
+            Reply::InitialRmac(rmac)
+                if answer.scb.as_ref().is_some_and(|s| s.kind == scs::RMAC_I) =>
+            {
+                handshake
+                    .finish(&rnd_b, &rmac)
+                    .map_err(|e| Refusal::Alarm(e.to_string()))
             }
-            Reply::Nak(code) => Err(Refusal::Alarm(format!("the reader refused our server cryptogram (NAK {code})"))),
-            _ => Err(Refusal::Alarm("the reader answered SCRYPT without its initial R-MAC".into())),
+            Reply::Nak(code) => Err(Refusal::Alarm(format!(
+                "the reader refused our server cryptogram (NAK {code})"
+            ))),
+            _ => Err(Refusal::Alarm(
+                "the reader answered SCRYPT without its initial R-MAC".into(),
+            )),
         }
     }
 }

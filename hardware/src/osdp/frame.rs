@@ -159,42 +159,29 @@ impl Parser {
 
     /// The next frame, an error for bytes dropped, or `None` when more bytes are needed.
     pub fn next_frame(&mut self) -> Option<Result<RawFrame, FrameError>> {
-        loop {
-            let start = self.buf.iter().position(|&b| b == SOM);
-            match start {
-                None => {
-                    self.buf.clear();
-                    return None;
-                }
-                Some(i) => {
-                    self.buf.drain(..i);
-                }
-            }
-            if self.buf.len() < 5 {
-                return None;
-            }
-            let len = usize::from(u16::from_le_bytes([self.buf[2], self.buf[3]]));
-            let ctrl = self.buf[4];
-            let check_len = if ctrl & CTRL_CRC != 0 { 2 } else { 1 };
-            if !(5 + 1 + check_len..=MAX_FRAME).contains(&len) {
-                self.buf.drain(..1);
-                return Some(Err(FrameError::Length(len)));
-            }
-            if self.buf.len() < len {
-                return None;
-            }
-            let result = parse(&self.buf[..len], check_len);
-            match result {
-                Ok(frame) => {
-                    self.buf.drain(..len);
-                    return Some(Ok(frame));
-                }
-                Err(e) => {
-                    self.buf.drain(..1);
-                    return Some(Err(e));
-                }
-            }
+        let Some(start) = self.buf.iter().position(|&b| b == SOM) else {
+            self.buf.clear();
+            return None;
+        };
+        self.buf.drain(..start);
+        if self.buf.len() < 5 {
+            return None;
         }
+        let len = usize::from(u16::from_le_bytes([self.buf[2], self.buf[3]]));
+        let check_len = if self.buf[4] & CTRL_CRC != 0 { 2 } else { 1 };
+        if !(5 + 1 + check_len..=MAX_FRAME).contains(&len) {
+            self.buf.drain(..1);
+            return Some(Err(FrameError::Length(len)));
+        }
+        if self.buf.len() < len {
+            return None;
+        }
+        let result = parse(&self.buf[..len], check_len);
+        // A good frame is consumed; a bad one loses its SOM only, so a real frame that
+        // starts inside it is still found.
+        let consumed = if result.is_ok() { len } else { 1 };
+        self.buf.drain(..consumed);
+        Some(result)
     }
 }
 
@@ -225,7 +212,11 @@ fn parse(bytes: &[u8], check_len: usize) -> Result<RawFrame, FrameError> {
     } else {
         None
     };
-    let mac_len = if scb.as_ref().is_some_and(Scb::has_mac) { 4 } else { 0 };
+    let mac_len = if scb.as_ref().is_some_and(Scb::has_mac) {
+        4
+    } else {
+        0
+    };
     if pos + 1 + mac_len > body.len() {
         return Err(FrameError::Scb);
     }
@@ -274,7 +265,10 @@ mod tests {
         let mut p = Parser::new();
         p.push(&bytes);
         let frame = p.next_frame().expect("frame").expect("valid");
-        assert_eq!((frame.pd_address(), frame.is_reply(), frame.code), (1, true, 0x40));
+        assert_eq!(
+            (frame.pd_address(), frame.is_reply(), frame.code),
+            (1, true, 0x40)
+        );
     }
 
     #[test]
@@ -316,7 +310,10 @@ mod tests {
 
     #[test]
     fn secure_frames_expose_scb_and_mac() {
-        let scb = Scb { kind: scs::CMD_MAC, data: vec![] };
+        let scb = Scb {
+            kind: scs::CMD_MAC,
+            data: vec![],
+        };
         let mut buf = open(2, 1, Some(&scb), 0x60, &[], true);
         buf.extend_from_slice(&[1, 2, 3, 4]);
         let bytes = seal(buf);

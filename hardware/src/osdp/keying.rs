@@ -32,7 +32,12 @@ impl Bus {
     /// Installs `new_key` on `reader`, which must still be on SCBK-D (install mode), before
     /// `deadline`. On success the reader is keyed: from then on it is only accepted over the
     /// Secure Channel with `new_key`, which the caller stores in the controller's key store.
-    pub fn install_key(&mut self, reader: &ReaderId, new_key: Key, deadline: Instant) -> Result<(), InstallError> {
+    pub fn install_key(
+        &mut self,
+        reader: &ReaderId,
+        new_key: Key,
+        deadline: Instant,
+    ) -> Result<(), InstallError> {
         let i = self.index(reader)?;
         if self.readers[i].config.key.is_some() {
             return Err(InstallError::AlreadyKeyed(reader.name().to_owned()));
@@ -45,7 +50,9 @@ impl Bus {
                 Ok(session) => {
                     self.readers[i].session = Some(session);
                     match self.exchange(i, &Command::KeySet(*new_key.bytes()), None) {
-                        Ok(Answer { reply: Reply::Ack, .. }) => {
+                        Ok(Answer {
+                            reply: Reply::Ack, ..
+                        }) => {
                             self.readers[i].config.key = Some(new_key);
                             // Reconnect at once, over the Secure Channel with the new key.
                             let pd = &mut self.readers[i];

@@ -46,7 +46,10 @@ pub struct Timing {
 
 impl Default for Timing {
     fn default() -> Self {
-        Timing { reply_timeout: Duration::from_millis(200), retries: 2 }
+        Timing {
+            reply_timeout: Duration::from_millis(200),
+            retries: 2,
+        }
     }
 }
 
@@ -73,7 +76,17 @@ pub fn exchange(
     let data = command.data();
     let (bytes, mut session) = match session {
         Some(s) => (s.seal(true, address, *sqn, command.code(), &data), Some(s)),
-        None => (frame::seal(frame::open(address, *sqn, scb, command.code(), &data, false)), None),
+        None => (
+            frame::seal(frame::open(
+                address,
+                *sqn,
+                scb,
+                command.code(),
+                &data,
+                false,
+            )),
+            None,
+        ),
     };
     parser.clear();
     for _ in 0..=timing.retries {
@@ -84,7 +97,10 @@ pub fn exchange(
                 Some(s) => s.open(false, &reply)?,
                 None => reply.data.clone(),
             };
-            return Ok(Answer { reply: Reply::decode(reply.code, &data)?, scb: reply.scb });
+            return Ok(Answer {
+                reply: Reply::decode(reply.code, &data)?,
+                scb: reply.scb,
+            });
         }
     }
     Err(LinkError::NoReply)

@@ -28,14 +28,18 @@ impl Keypad {
                     let typed = std::mem::take(&mut self.keys);
                     out.push(match Pin::parse(&typed) {
                         Ok(pin) => ReadData::Pin(pin),
-                        Err(_) => ReadData::Unreadable { reason: "keypad input that is no PIN".into() },
+                        Err(_) => ReadData::Unreadable {
+                            reason: "keypad input that is no PIN".into(),
+                        },
                     });
                 }
                 KEY_CLEAR => self.keys.clear(),
                 b'0'..=b'9' if self.keys.len() < MAX_KEYS => self.keys.push(char::from(key)),
                 b'0'..=b'9' => {
                     self.keys.clear();
-                    out.push(ReadData::Unreadable { reason: "keypad input longer than a PIN".into() });
+                    out.push(ReadData::Unreadable {
+                        reason: "keypad input longer than a PIN".into(),
+                    });
                 }
                 _ => {}
             }
@@ -49,15 +53,26 @@ pub fn reads(reader: &ReaderId, reply: &Reply, keypad: &mut Keypad) -> Vec<Crede
     let data = match reply {
         // Raw bits, whatever the PD calls the format: decide() decodes the Wiegand frame,
         // and journals one it cannot decode as malformed.
-        Reply::Raw { bits, data, .. } => vec![ReadData::WiegandFrame { bits: usize::from(*bits), data: data.clone() }],
+        Reply::Raw { bits, data, .. } => vec![ReadData::WiegandFrame {
+            bits: usize::from(*bits),
+            data: data.clone(),
+        }],
         Reply::Formatted { .. } => {
-            vec![ReadData::Unreadable { reason: "OSDP formatted (ASCII) card data is not a supported card format".into() }]
+            vec![ReadData::Unreadable {
+                reason: "OSDP formatted (ASCII) card data is not a supported card format".into(),
+            }]
         }
         Reply::Keypad { keys, .. } => keypad.press(keys),
         _ => vec![],
     };
     let at = Instant::now();
-    data.into_iter().map(|data| CredentialRead { reader: reader.clone(), at, data }).collect()
+    data.into_iter()
+        .map(|data| CredentialRead {
+            reader: reader.clone(),
+            at,
+            data,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -71,18 +86,38 @@ mod tests {
         let out = k.press(&[b'3', b'4', KEY_ENTER]);
         assert_eq!(out, vec![ReadData::Pin(Pin::parse("1234").expect("pin"))]);
         assert!(k.press(&[b'9', KEY_CLEAR]).is_empty());
-        assert_eq!(k.press(&[b'5', b'6', b'7', b'8', KEY_ENTER]), vec![ReadData::Pin(Pin::parse("5678").expect("pin"))]);
-        assert!(matches!(k.press(&[KEY_ENTER])[..], [ReadData::Unreadable { .. }]));
-        assert!(matches!(k.press(&[b'1'; 17])[..], [ReadData::Unreadable { .. }]));
+        assert_eq!(
+            k.press(&[b'5', b'6', b'7', b'8', KEY_ENTER]),
+            vec![ReadData::Pin(Pin::parse("5678").expect("pin"))]
+        );
+        assert!(matches!(
+            k.press(&[KEY_ENTER])[..],
+            [ReadData::Unreadable { .. }]
+        ));
+        assert!(matches!(
+            k.press(&[b'1'; 17])[..],
+            [ReadData::Unreadable { .. }]
+        ));
     }
 
     #[test]
     fn raw_card_data_is_a_wiegand_frame() {
         let reader = ReaderId::new("lobby");
-        let reply = Reply::Raw { reader: 0, format: 1, bits: 26, data: vec![1, 2, 3, 0x40] };
+        let reply = Reply::Raw {
+            reader: 0,
+            format: 1,
+            bits: 26,
+            data: vec![1, 2, 3, 0x40],
+        };
         let out = reads(&reader, &reply, &mut Keypad::default());
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].data, ReadData::WiegandFrame { bits: 26, data: vec![1, 2, 3, 0x40] });
+        assert_eq!(
+            out[0].data,
+            ReadData::WiegandFrame {
+                bits: 26,
+                data: vec![1, 2, 3, 0x40]
+            }
+        );
         assert!(reads(&reader, &Reply::Ack, &mut Keypad::default()).is_empty());
     }
 }

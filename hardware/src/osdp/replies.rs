@@ -144,8 +144,11 @@ fn array<const N: usize>(bytes: &[u8]) -> [u8; N] {
 impl Reply {
     /// Decodes reply `code` with `data`.
     pub fn decode(code: u8, data: &[u8]) -> Result<Reply, ReplyError> {
-        let bad = ReplyError { code, len: data.len() };
-        let need = |n: usize| if data.len() >= n { Ok(()) } else { Err(bad.clone()) };
+        let bad = || ReplyError {
+            code,
+            len: data.len(),
+        };
+        let need = |n: usize| if data.len() >= n { Ok(()) } else { Err(bad()) };
         Ok(match code {
             code::ACK => Reply::Ack,
             code::NAK => {
@@ -164,50 +167,71 @@ impl Reply {
             }
             code::PDCAP => {
                 if data.len() % 3 != 0 {
-                    return Err(bad);
+                    return Err(bad());
                 }
                 Reply::PdCap(
                     data.chunks_exact(3)
-                        .map(|c| Capability { function: c[0], compliance: c[1], items: c[2] })
+                        .map(|c| Capability {
+                            function: c[0],
+                            compliance: c[1],
+                            items: c[2],
+                        })
                         .collect(),
                 )
             }
             code::LSTATR => {
                 need(2)?;
-                Reply::LocalStatus { tamper: data[0] != 0, power: data[1] != 0 }
+                Reply::LocalStatus {
+                    tamper: data[0] != 0,
+                    power: data[1] != 0,
+                }
             }
             code::RAW => {
                 need(4)?;
                 let bits = u16::from_le_bytes([data[2], data[3]]);
                 let bytes = usize::from(bits).div_ceil(8);
                 if data.len() != 4 + bytes {
-                    return Err(bad);
+                    return Err(bad());
                 }
-                Reply::Raw { reader: data[0], format: data[1], bits, data: data[4..].to_vec() }
+                Reply::Raw {
+                    reader: data[0],
+                    format: data[1],
+                    bits,
+                    data: data[4..].to_vec(),
+                }
             }
             code::FMT => {
                 need(3)?;
                 let len = usize::from(data[2]);
                 if data.len() != 3 + len {
-                    return Err(bad);
+                    return Err(bad());
                 }
-                Reply::Formatted { reader: data[0], text: data[3..].to_vec() }
+                Reply::Formatted {
+                    reader: data[0],
+                    text: data[3..].to_vec(),
+                }
             }
             code::KEYPAD => {
                 need(2)?;
                 let len = usize::from(data[1]);
                 if data.len() != 2 + len {
-                    return Err(bad);
+                    return Err(bad());
                 }
-                Reply::Keypad { reader: data[0], keys: data[2..].to_vec() }
+                Reply::Keypad {
+                    reader: data[0],
+                    keys: data[2..].to_vec(),
+                }
             }
             code::COM => {
                 need(5)?;
-                Reply::Com { address: data[0], baud: u32::from_le_bytes(array(&data[1..5])) }
+                Reply::Com {
+                    address: data[0],
+                    baud: u32::from_le_bytes(array(&data[1..5])),
+                }
             }
             code::CCRYPT => {
                 if data.len() != 32 {
-                    return Err(bad);
+                    return Err(bad());
                 }
                 Reply::ClientCryptogram {
                     cuid: array(&data[..8]),
@@ -217,7 +241,7 @@ impl Reply {
             }
             code::RMAC_I => {
                 if data.len() != 16 {
-                    return Err(bad);
+                    return Err(bad());
                 }
                 Reply::InitialRmac(array(data))
             }
@@ -234,17 +258,39 @@ mod tests {
     #[test]
     fn pdid_decodes() {
         let data = [0xBE, 0xBA, 0xFE, 1, 2, 0xAF, 0xBE, 0xAD, 0xDE, 3, 4, 5];
-        let Ok(Reply::PdId(id)) = Reply::decode(code::PDID, &data) else { panic!("pdid") };
-        assert_eq!(id, PdId { vendor: 0xFEBABE, model: 1, version: 2, serial: 0xDEADBEAF, firmware: [3, 4, 5] });
+        let Ok(Reply::PdId(id)) = Reply::decode(code::PDID, &data) else {
+            panic!("pdid")
+        };
+        assert_eq!(
+            id,
+            PdId {
+                vendor: 0xFEBABE,
+                model: 1,
+                version: 2,
+                serial: 0xDEADBEAF,
+                firmware: [3, 4, 5]
+            }
+        );
     }
 
     #[test]
     fn raw_card_data_decodes_and_bad_lengths_are_errors() {
         let r = Reply::decode(code::RAW, &[0, 1, 26, 0, 1, 2, 3, 0xC0]).expect("raw");
-        assert_eq!(r, Reply::Raw { reader: 0, format: 1, bits: 26, data: vec![1, 2, 3, 0xC0] });
+        assert_eq!(
+            r,
+            Reply::Raw {
+                reader: 0,
+                format: 1,
+                bits: 26,
+                data: vec![1, 2, 3, 0xC0]
+            }
+        );
         assert_eq!(
             Reply::decode(code::RAW, &[0, 1, 26, 0, 1]),
-            Err(ReplyError { code: code::RAW, len: 5 })
+            Err(ReplyError {
+                code: code::RAW,
+                len: 5
+            })
         );
         assert!(Reply::decode(code::PDID, &[1, 2]).is_err());
         assert!(Reply::decode(code::CCRYPT, &[0; 31]).is_err());
@@ -254,7 +300,10 @@ mod tests {
     fn keypad_and_nak() {
         assert_eq!(
             Reply::decode(code::KEYPAD, &[0, 3, b'1', b'2', 0x0D]),
-            Ok(Reply::Keypad { reader: 0, keys: vec![b'1', b'2', 0x0D] })
+            Ok(Reply::Keypad {
+                reader: 0,
+                keys: vec![b'1', b'2', 0x0D]
+            })
         );
         assert_eq!(Reply::decode(code::NAK, &[6]), Ok(Reply::Nak(6)));
         assert_eq!(Reply::decode(0x99, &[]), Ok(Reply::Other { code: 0x99 }));

@@ -30,17 +30,24 @@ pub type Shared = Arc<Mutex<TwinState>>;
 
 /// PDs sharing one bus (multi-drop), answering from a thread until the CP end is dropped.
 pub fn spawn(mut channel: MemoryChannel, states: Vec<TwinState>) -> Vec<Shared> {
-    let shared: Vec<Shared> = states.into_iter().map(|s| Arc::new(Mutex::new(s))).collect();
+    let shared: Vec<Shared> = states
+        .into_iter()
+        .map(|s| Arc::new(Mutex::new(s)))
+        .collect();
     let twins = shared.clone();
     std::thread::spawn(move || {
         let mut parser = Parser::new();
         let mut buf = [0u8; 256];
         loop {
-            let Ok(n) = channel.receive(&mut buf, Duration::from_millis(20)) else { return };
+            let Ok(n) = channel.receive(&mut buf, Duration::from_millis(20)) else {
+                return;
+            };
             parser.push(&buf[..n]);
             while let Some(result) = parser.next_frame() {
                 let Ok(frame) = result else { continue };
-                let answer = twins.iter().find_map(|t| t.lock().expect("twin").answer(&frame));
+                let answer = twins
+                    .iter()
+                    .find_map(|t| t.lock().expect("twin").answer(&frame));
                 if let Some(bytes) = answer {
                     if channel.send(&bytes).is_err() {
                         return;
@@ -53,7 +60,14 @@ pub fn spawn(mut channel: MemoryChannel, states: Vec<TwinState>) -> Vec<Shared> 
 }
 
 fn plain(address: u8, sqn: u8, scb: Option<&Scb>, code: u8, data: &[u8]) -> Vec<u8> {
-    frame::seal(frame::open(address | REPLY_BIT, sqn, scb, code, data, false))
+    frame::seal(frame::open(
+        address | REPLY_BIT,
+        sqn,
+        scb,
+        code,
+        data,
+        false,
+    ))
 }
 
 impl TwinState {
@@ -66,7 +80,11 @@ impl TwinState {
             Some(scs::CHLNG) => {
                 self.session = None;
                 let default = f.scb.as_ref().is_some_and(|s| s.data == [0]);
-                let key = if default && self.install_mode { Some(SCBK_D) } else { self.key.clone() };
+                let key = if default && self.install_mode {
+                    Some(SCBK_D)
+                } else {
+                    self.key.clone()
+                };
                 let (Some(key), Ok(rnd_a)) = (key, <[u8; 8]>::try_from(f.data.as_slice())) else {
                     return Some(plain(a, sqn, None, reply::NAK, &[5]));
                 };
@@ -75,7 +93,10 @@ impl TwinState {
                 data.extend_from_slice(&RND_B);
                 data.extend_from_slice(&hs.client_cryptogram(&RND_B));
                 self.handshake = Some(hs);
-                let scb = Scb { kind: scs::CCRYPT, data: vec![u8::from(!default)] };
+                let scb = Scb {
+                    kind: scs::CCRYPT,
+                    data: vec![u8::from(!default)],
+                };
                 Some(plain(a, sqn, Some(&scb), reply::CCRYPT, &data))
             }
             Some(scs::SCRYPT) => {
@@ -85,23 +106,33 @@ impl TwinState {
                 }
                 let rmac = hs.initial_rmac(&RND_B);
                 self.session = hs.finish(&RND_B, &rmac).ok();
-                let scb = Scb { kind: scs::RMAC_I, data: vec![1] };
+                let scb = Scb {
+                    kind: scs::RMAC_I,
+                    data: vec![1],
+                };
                 Some(plain(a, sqn, Some(&scb), reply::RMAC_I, &rmac))
             }
             _ => {
                 let secure = self.session.is_some();
                 let data = match self.session.as_mut() {
                     Some(s) => s.open(true, f).ok()?,
-                    None if self.key.is_some() => return Some(plain(a, sqn, None, reply::NAK, &[6])),
+                    None if self.key.is_some() => {
+                        return Some(plain(a, sqn, None, reply::NAK, &[6]));
+                    }
                     None => f.data.clone(),
                 };
                 self.commands.push((f.code, data.clone(), secure));
                 let (code, out) = match f.code {
-                    cmd::ID => (reply::PDID, vec![0xBE, 0xBA, 0xFE, 7, 1, 0x78, 0x56, 0x34, 0x12, 1, 2, 3]),
+                    cmd::ID => (
+                        reply::PDID,
+                        vec![0xBE, 0xBA, 0xFE, 7, 1, 0x78, 0x56, 0x34, 0x12, 1, 2, 3],
+                    ),
                     cmd::CAP => (reply::PDCAP, vec![9, 1, 1, 4, 1, 1]),
                     cmd::POLL => self.reads.pop_front().unwrap_or((reply::ACK, vec![])),
                     cmd::KEYSET => {
-                        self.key = data.get(2..18).and_then(|k| Key::new(k.try_into().ok()?).ok());
+                        self.key = data
+                            .get(2..18)
+                            .and_then(|k| Key::new(k.try_into().ok()?).ok());
                         (reply::ACK, vec![])
                     }
                     _ => (reply::ACK, vec![]),

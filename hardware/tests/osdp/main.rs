@@ -29,15 +29,23 @@ fn bus(pd: &Pd, address: u8, key: Option<&str>) -> (Bus, Events) {
         address,
         key: key.map(|k| Key::from_hex(k).expect("key")),
     };
-    let bus = Bus::new(Box::new(channel), BusConfig::default(), vec![reader], move |e| {
-        sink.lock().expect("events").push(e)
-    })
+    let bus = Bus::new(
+        Box::new(channel),
+        BusConfig::default(),
+        vec![reader],
+        move |e| sink.lock().expect("events").push(e),
+    )
     .expect("bus");
     (bus, events)
 }
 
 /// Polls until `pred` holds for the events (true) or `timeout` passes (false).
-fn poll_until(bus: &mut Bus, events: &Events, timeout: Duration, pred: impl Fn(&[ReaderEvent]) -> bool) -> bool {
+fn poll_until(
+    bus: &mut Bus,
+    events: &Events,
+    timeout: Duration,
+    pred: impl Fn(&[ReaderEvent]) -> bool,
+) -> bool {
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
         bus.poll_round();
@@ -86,10 +94,19 @@ fn command(v: &Value, code: u64) -> bool {
 /// Presents a 26-bit card (H10301, facility 18, card 13398) and checks it arrives.
 fn card_arrives(pd: &mut Pd, bus: &mut Bus, events: &Events) {
     // 26 bits, first bit in the most significant bit of the first byte.
-    pd.tell(json!({"card": {"bits": 26, "hex": "048d1580"}}));
-    let want = ReadData::WiegandFrame { bits: 26, data: vec![0x04, 0x8d, 0x15, 0x80] };
-    let got = poll_until(bus, events, Duration::from_secs(5), |e| reads(e).contains(&want));
-    assert!(got, "no card read; events: {:?}", events.lock().expect("events"));
+    pd.tell(json!({"card": {"bits": 26, "hex": "091a2b00"}}));
+    let want = ReadData::WiegandFrame {
+        bits: 26,
+        data: vec![0x09, 0x1a, 0x2b, 0x00],
+    };
+    let got = poll_until(bus, events, Duration::from_secs(5), |e| {
+        reads(e).contains(&want)
+    });
+    assert!(
+        got,
+        "no card read; events: {:?}",
+        events.lock().expect("events")
+    );
 }
 
 #[test]
@@ -97,31 +114,66 @@ fn polls_a_plain_reader_sets_its_led_and_buzzer_and_reads_a_card_and_a_pin() {
     let Some(python) = python() else { return };
     let mut pd = Pd::start(&python, 1, None, false);
     let (mut bus, events) = bus(&pd, 1, None);
-    assert!(poll_until(&mut bus, &events, Duration::from_secs(5), online(false)), "{:?}", healths(&events));
+    assert!(
+        poll_until(&mut bus, &events, Duration::from_secs(5), online(false)),
+        "{:?}",
+        healths(&events)
+    );
     let info = bus.info(&ReaderId::new("lobby")).expect("info").clone();
     let id = info.id.expect("PDID");
-    assert_eq!((id.vendor, id.model, id.version, id.serial), (0x00A1B2, 7, 2, 0x12345678));
-    assert!(info.capabilities.iter().any(|c| c.function == 9), "{:?}", info.capabilities);
+    assert_eq!(
+        (id.vendor, id.model, id.version, id.serial),
+        (0x00A1B2, 7, 2, 0x12345678)
+    );
+    assert!(
+        info.capabilities.iter().any(|c| c.function == 9),
+        "{:?}",
+        info.capabilities
+    );
 
     let lobby = ReaderId::new("lobby");
-    bus.send(&lobby, Command::Led(LedCommand::steady(LedColor::Green))).expect("led");
-    bus.send(&lobby, Command::Buzzer(BuzzerCommand { reader: 0, on_time: 2, off_time: 1, count: 3 }))
-        .expect("buzzer");
+    bus.send(&lobby, Command::Led(LedCommand::steady(LedColor::Green)))
+        .expect("led");
+    bus.send(
+        &lobby,
+        Command::Buzzer(BuzzerCommand {
+            reader: 0,
+            on_time: 2,
+            off_time: 1,
+            count: 3,
+        }),
+    )
+    .expect("buzzer");
     for _ in 0..4 {
         bus.poll_round();
     }
-    let led = pd.wait_for(Duration::from_secs(3), |v| command(v, 2)).expect("the PD saw the LED command");
+    let led = pd
+        .wait_for(Duration::from_secs(3), |v| command(v, 2))
+        .expect("the PD saw the LED command");
     assert_eq!(led["command"]["on_color"], 2);
     assert_eq!(led["command"]["control_code"], 1);
     assert_eq!(led["command"]["temporary"], false);
-    let buz = pd.wait_for(Duration::from_secs(3), |v| command(v, 3)).expect("the PD saw the buzzer command");
-    assert_eq!((buz["command"]["on_count"].as_u64(), buz["command"]["rep_count"].as_u64()), (Some(2), Some(3)));
+    let buz = pd
+        .wait_for(Duration::from_secs(3), |v| command(v, 3))
+        .expect("the PD saw the buzzer command");
+    assert_eq!(
+        (
+            buz["command"]["on_count"].as_u64(),
+            buz["command"]["rep_count"].as_u64()
+        ),
+        (Some(2), Some(3))
+    );
 
     card_arrives(&mut pd, &mut bus, &events);
     pd.tell(json!({"keys": "2468#"}));
     let pin = ReadData::Pin(Pin::parse("2468").expect("pin"));
-    assert!(poll_until(&mut bus, &events, Duration::from_secs(5), |e| reads(e).contains(&pin)));
-    assert_eq!(healths(&events), vec![ReaderHealth::Online { secure: false }]);
+    assert!(poll_until(&mut bus, &events, Duration::from_secs(5), |e| {
+        reads(e).contains(&pin)
+    }));
+    assert_eq!(
+        healths(&events),
+        vec![ReaderHealth::Online { secure: false }]
+    );
 }
 
 #[test]
@@ -129,14 +181,31 @@ fn completes_the_secure_channel_with_a_shared_key() {
     let Some(python) = python() else { return };
     let mut pd = Pd::start(&python, 5, Some(KEY), false);
     let (mut bus, events) = bus(&pd, 5, Some(KEY));
-    assert!(poll_until(&mut bus, &events, Duration::from_secs(5), online(true)), "{:?}", healths(&events));
-    assert!(pd.wait_for(Duration::from_secs(3), |v| v["secure"] == true).is_some(), "the PD's SC is not active");
-    bus.send(&ReaderId::new("lobby"), Command::Led(LedCommand::steady(LedColor::Red))).expect("led");
+    assert!(
+        poll_until(&mut bus, &events, Duration::from_secs(5), online(true)),
+        "{:?}",
+        healths(&events)
+    );
+    assert!(
+        pd.wait_for(Duration::from_secs(3), |v| v["secure"] == true)
+            .is_some(),
+        "the PD's SC is not active"
+    );
+    bus.send(
+        &ReaderId::new("lobby"),
+        Command::Led(LedCommand::steady(LedColor::Red)),
+    )
+    .expect("led");
     bus.poll_round();
-    let led = pd.wait_for(Duration::from_secs(3), |v| command(v, 2)).expect("LED over the Secure Channel");
+    let led = pd
+        .wait_for(Duration::from_secs(3), |v| command(v, 2))
+        .expect("LED over the Secure Channel");
     assert_eq!(led["command"]["on_color"], 1);
     card_arrives(&mut pd, &mut bus, &events);
-    assert_eq!(healths(&events), vec![ReaderHealth::Online { secure: true }]);
+    assert_eq!(
+        healths(&events),
+        vec![ReaderHealth::Online { secure: true }]
+    );
 }
 
 #[test]
@@ -145,16 +214,35 @@ fn a_reader_with_another_key_is_refused_as_an_alarm() {
     let mut pd = Pd::start(&python, 2, Some(OTHER_KEY), false);
     let (mut bus, events) = bus(&pd, 2, Some(KEY));
     let refused = |e: &[ReaderEvent]| {
-        e.iter().any(|e| matches!(e, ReaderEvent::Health { health: ReaderHealth::SecureChannelRefused { .. }, .. }))
+        e.iter().any(|e| {
+            matches!(
+                e,
+                ReaderEvent::Health {
+                    health: ReaderHealth::SecureChannelRefused { .. },
+                    ..
+                }
+            )
+        })
     };
-    assert!(poll_until(&mut bus, &events, Duration::from_secs(5), refused), "{:?}", healths(&events));
+    assert!(
+        poll_until(&mut bus, &events, Duration::from_secs(5), refused),
+        "{:?}",
+        healths(&events)
+    );
     bus.run_until(Instant::now() + Duration::from_millis(1500));
     let h = healths(&events);
     assert_eq!(h.len(), 1, "one alarm, no online: {h:?}");
-    assert!(matches!(&h[0], ReaderHealth::SecureChannelRefused { reason } if reason.contains("not its own")), "{h:?}");
+    assert!(
+        matches!(&h[0], ReaderHealth::SecureChannelRefused { reason } if reason.contains("not its own")),
+        "{h:?}"
+    );
     pd.drain();
     assert!(!pd.seen.iter().any(|v| v["secure"] == true));
-    assert!(!pd.seen.iter().any(|v| v.get("command").is_some()), "{:?}", pd.seen);
+    assert!(
+        !pd.seen.iter().any(|v| v.get("command").is_some()),
+        "{:?}",
+        pd.seen
+    );
 }
 
 #[test]
@@ -163,7 +251,9 @@ fn a_silent_reader_goes_offline() {
     let pd = Pd::start(&python, 1, None, false);
     // The reader is at address 1; the bus looks for one at 9.
     let (mut bus, events) = bus(&pd, 9, None);
-    assert!(poll_until(&mut bus, &events, Duration::from_secs(5), |e| !e.is_empty()));
+    assert!(poll_until(&mut bus, &events, Duration::from_secs(5), |e| {
+        !e.is_empty()
+    }));
     assert_eq!(healths(&events), vec![ReaderHealth::Offline]);
 }
 
@@ -174,8 +264,15 @@ fn installs_a_key_over_scbk_d_then_runs_on_it() {
     let (mut bus, events) = bus(&pd, 3, None);
     let lobby = ReaderId::new("lobby");
     let key = Key::from_hex(KEY).expect("key");
-    bus.install_key(&lobby, key, Instant::now() + Duration::from_secs(5)).expect("installed");
-    let keyset = pd.wait_for(Duration::from_secs(3), |v| command(v, 5)).expect("the PD saw KEYSET");
+    bus.install_key(&lobby, key, Instant::now() + Duration::from_secs(5))
+        .expect("installed");
+    let keyset = pd
+        .wait_for(Duration::from_secs(3), |v| command(v, 5))
+        .expect("the PD saw KEYSET");
     assert!(keyset.to_string().contains(KEY), "{keyset}");
-    assert!(poll_until(&mut bus, &events, Duration::from_secs(5), online(true)), "{:?}", healths(&events));
+    assert!(
+        poll_until(&mut bus, &events, Duration::from_secs(5), online(true)),
+        "{:?}",
+        healths(&events)
+    );
 }

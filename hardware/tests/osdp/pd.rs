@@ -21,7 +21,10 @@ pub fn python() -> Option<PathBuf> {
             if works {
                 return Some(PathBuf::from(exe));
             }
-            format!("GATEHOUSE_TEST_PYTHON={} cannot import osdp (libosdp)", exe.to_string_lossy())
+            format!(
+                "GATEHOUSE_TEST_PYTHON={} cannot import osdp (libosdp)",
+                exe.to_string_lossy()
+            )
         }
     };
     if std::env::var_os("CI").is_some() {
@@ -72,8 +75,16 @@ impl Pd {
                 }
             }
         });
-        let mut pd = Pd { child, stdin, lines, seen: Vec::new(), pty: String::new() };
-        let ready = pd.wait_for(Duration::from_secs(10), |v| v.get("pty").is_some()).expect("the PD's pty");
+        let mut pd = Pd {
+            child,
+            stdin,
+            lines,
+            seen: Vec::new(),
+            pty: String::new(),
+        };
+        let ready = pd
+            .wait_for(Duration::from_secs(10), |v| v.get("pty").is_some())
+            .expect("the PD's pty");
         pd.pty = ready["pty"].as_str().expect("pty path").to_owned();
         pd
     }

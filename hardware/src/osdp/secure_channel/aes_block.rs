@@ -10,7 +10,9 @@ pub fn encrypt_block(key: &[u8; 16], block: &[u8; 16]) -> [u8; 16] {
     let cipher = Aes128::new(GenericArray::from_slice(key));
     let mut b = GenericArray::clone_from_slice(block);
     cipher.encrypt_block(&mut b);
-    b.into()
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&b);
+    out
 }
 
 /// AES-128-CBC over `data` (a multiple of 16 bytes), in place.
@@ -58,7 +60,10 @@ mod tests {
         // FIPS-197 appendix C.1.
         let key = hex16("000102030405060708090a0b0c0d0e0f");
         let pt = hex16("00112233445566778899aabbccddeeff");
-        assert_eq!(encrypt_block(&key, &pt), hex16("69c4e0d86a7b0430d8cdb78070b4c55a"));
+        assert_eq!(
+            encrypt_block(&key, &pt),
+            hex16("69c4e0d86a7b0430d8cdb78070b4c55a")
+        );
     }
 
     #[test]
@@ -66,10 +71,18 @@ mod tests {
         // NIST SP 800-38A F.2.1, first two blocks.
         let key = hex16("2b7e151628aed2a6abf7158809cf4f3c");
         let iv = hex16("000102030405060708090a0b0c0d0e0f");
-        let mut data = hex::decode("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51").expect("hex");
+        let mut data =
+            hex::decode("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51")
+                .expect("hex");
         cbc_encrypt(&key, &iv, &mut data);
-        assert_eq!(hex::encode(&data), "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2");
+        assert_eq!(
+            hex::encode(&data),
+            "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"
+        );
         cbc_decrypt(&key, &iv, &mut data);
-        assert_eq!(hex::encode(&data), "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51");
+        assert_eq!(
+            hex::encode(&data),
+            "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+        );
     }
 }

@@ -72,10 +72,19 @@ mod tests {
         let k = Key::from_hex("00112233445566778899aabbccddeeff").expect("key");
         assert_eq!(k.bytes()[15], 0xFF);
         assert_eq!(format!("{k:?}"), "Key(..)");
-        assert_eq!(Key::from_hex("303132333435363738393a3b3c3d3e3f"), Err(KeyError::Weak));
-        assert_eq!(Key::from_hex("00000000000000000000000000000000"), Err(KeyError::Weak));
+        assert_eq!(
+            Key::from_hex("303132333435363738393a3b3c3d3e3f"),
+            Err(KeyError::Weak)
+        );
+        assert_eq!(
+            Key::from_hex("00000000000000000000000000000000"),
+            Err(KeyError::Weak)
+        );
         assert_eq!(Key::from_hex("0011"), Err(KeyError::Hex));
-        assert_eq!(Key::from_hex("zz112233445566778899aabbccddeeff"), Err(KeyError::Hex));
+        assert_eq!(
+            Key::from_hex("zz112233445566778899aabbccddeeff"),
+            Err(KeyError::Hex)
+        );
         assert_ne!(Key::random(), Key::random());
     }
 }

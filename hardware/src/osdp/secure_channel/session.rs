@@ -90,7 +90,11 @@ impl Handshake {
     }
 
     /// Checks the PD's client cryptogram (constant time).
-    pub fn check_client_cryptogram(&self, rnd_b: &[u8; 8], got: &[u8; 16]) -> Result<(), SessionError> {
+    pub fn check_client_cryptogram(
+        &self,
+        rnd_b: &[u8; 8],
+        got: &[u8; 16],
+    ) -> Result<(), SessionError> {
         if ct_eq(&self.client_cryptogram(rnd_b), got) {
             Ok(())
         } else {
@@ -170,13 +174,27 @@ impl Session {
     pub fn seal(&mut self, command: bool, address: u8, sqn: u8, code: u8, data: &[u8]) -> Vec<u8> {
         let last_in = if command { self.r_mac } else { self.c_mac };
         let (kind, body) = if data.is_empty() {
-            (if command { scs::CMD_MAC } else { scs::REPLY_MAC }, Vec::new())
+            (
+                if command {
+                    scs::CMD_MAC
+                } else {
+                    scs::REPLY_MAC
+                },
+                Vec::new(),
+            )
         } else {
             let mut body = data.to_vec();
             body.push(0x80);
             body.resize(body.len().div_ceil(16) * 16, 0);
             cbc_encrypt(&self.s_enc, &not(&last_in), &mut body);
-            (if command { scs::CMD_ENC } else { scs::REPLY_ENC }, body)
+            (
+                if command {
+                    scs::CMD_ENC
+                } else {
+                    scs::REPLY_ENC
+                },
+                body,
+            )
         };
         let scb = Scb { kind, data: vec![] };
         let mut buf = frame::open(address, sqn, Some(&scb), code, &body, true);
@@ -222,7 +240,10 @@ impl Session {
         }
         let mut data = frame.data.clone();
         cbc_decrypt(&self.s_enc, &not(&iv), &mut data);
-        let end = data.iter().rposition(|&b| b != 0).ok_or(SessionError::BadPadding)?;
+        let end = data
+            .iter()
+            .rposition(|&b| b != 0)
+            .ok_or(SessionError::BadPadding)?;
         if data[end] != 0x80 {
             return Err(SessionError::BadPadding);
         }

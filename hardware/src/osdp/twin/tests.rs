@@ -13,7 +13,11 @@ fn key(hex: &str) -> Key {
 }
 
 fn twin(address: u8, k: Option<Key>) -> TwinState {
-    TwinState { address, key: k, ..TwinState::default() }
+    TwinState {
+        address,
+        key: k,
+        ..TwinState::default()
+    }
 }
 
 fn bus(twins: Vec<TwinState>, readers: Vec<ReaderConfig>) -> (Bus, Vec<Shared>, Events) {
@@ -22,17 +26,26 @@ fn bus(twins: Vec<TwinState>, readers: Vec<ReaderConfig>) -> (Bus, Vec<Shared>, 
     let events: Events = Arc::default();
     let sink = events.clone();
     let config = BusConfig {
-        timing: Timing { reply_timeout: Duration::from_millis(100), retries: 1 },
+        timing: Timing {
+            reply_timeout: Duration::from_millis(100),
+            retries: 1,
+        },
         poll_interval: Duration::from_millis(2),
         reconnect_after: Duration::ZERO,
     };
-    let bus = Bus::new(Box::new(cp), config, readers, move |e| sink.lock().expect("events").push(e))
-        .expect("bus");
+    let bus = Bus::new(Box::new(cp), config, readers, move |e| {
+        sink.lock().expect("events").push(e)
+    })
+    .expect("bus");
     (bus, shared, events)
 }
 
 fn reader(name: &str, address: u8, k: Option<Key>) -> ReaderConfig {
-    ReaderConfig { id: ReaderId::new(name), address, key: k }
+    ReaderConfig {
+        id: ReaderId::new(name),
+        address,
+        key: k,
+    }
 }
 
 fn healths(events: &Events, name: &str) -> Vec<ReaderHealth> {
@@ -41,7 +54,9 @@ fn healths(events: &Events, name: &str) -> Vec<ReaderHealth> {
         .expect("events")
         .iter()
         .filter_map(|e| match e {
-            ReaderEvent::Health { reader, health, .. } if reader.name() == name => Some(health.clone()),
+            ReaderEvent::Health { reader, health, .. } if reader.name() == name => {
+                Some(health.clone())
+            }
             _ => None,
         })
         .collect()
@@ -64,49 +79,112 @@ const K2: &str = "f0e0d0c0b0a090807060504030201000";
 
 #[test]
 fn two_plain_readers_on_one_bus_come_online_and_read() {
-    let (mut bus, twins, events) =
-        bus(vec![twin(1, None), twin(2, None)], vec![reader("a", 1, None), reader("b", 2, None)]);
+    let (mut bus, twins, events) = bus(
+        vec![twin(1, None), twin(2, None)],
+        vec![reader("a", 1, None), reader("b", 2, None)],
+    );
     bus.poll_round();
-    assert_eq!(healths(&events, "a"), vec![ReaderHealth::Online { secure: false }]);
-    assert_eq!(healths(&events, "b"), vec![ReaderHealth::Online { secure: false }]);
+    assert_eq!(
+        healths(&events, "a"),
+        vec![ReaderHealth::Online { secure: false }]
+    );
+    assert_eq!(
+        healths(&events, "b"),
+        vec![ReaderHealth::Online { secure: false }]
+    );
     let info = bus.info(&ReaderId::new("a")).expect("info");
-    assert_eq!(info.id.as_ref().map(|i| (i.vendor, i.serial)), Some((0xFEBABE, 0x12345678)));
-    twins[1].lock().expect("twin").reads.push_back((0x50, vec![0, 1, 26, 0, 0x12, 0x34, 0x56, 0x40]));
-    twins[0].lock().expect("twin").reads.push_back((0x53, vec![0, 5, b'4', b'3', b'2', b'1', 0x0D]));
-    bus.send(&ReaderId::new("a"), Command::Led(LedCommand::steady(LedColor::Green))).expect("queued");
+    assert_eq!(
+        info.id.as_ref().map(|i| (i.vendor, i.serial)),
+        Some((0xFEBABE, 0x12345678))
+    );
+    twins[1]
+        .lock()
+        .expect("twin")
+        .reads
+        .push_back((0x50, vec![0, 1, 26, 0, 0x12, 0x34, 0x56, 0x40]));
+    twins[0]
+        .lock()
+        .expect("twin")
+        .reads
+        .push_back((0x53, vec![0, 5, b'4', b'3', b'2', b'1', 0x0D]));
+    bus.send(
+        &ReaderId::new("a"),
+        Command::Led(LedCommand::steady(LedColor::Green)),
+    )
+    .expect("queued");
     bus.poll_round();
     bus.poll_round();
     let got = reads(&events);
     assert_eq!(got.len(), 2);
-    assert!(got.contains(&("b".into(), ReadData::WiegandFrame { bits: 26, data: vec![0x12, 0x34, 0x56, 0x40] })));
-    assert!(got.contains(&("a".into(), ReadData::Pin(gatehouse_core::model::Pin::parse("4321").expect("pin")))));
-    let led = twins[0].lock().expect("twin").commands.iter().find(|c| c.0 == 0x69).cloned();
-    assert_eq!(led, Some((0x69, vec![0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 2, 2], false)));
+    assert!(got.contains(&(
+        "b".into(),
+        ReadData::WiegandFrame {
+            bits: 26,
+            data: vec![0x12, 0x34, 0x56, 0x40]
+        }
+    )));
+    assert!(got.contains(&(
+        "a".into(),
+        ReadData::Pin(gatehouse_core::model::Pin::parse("4321").expect("pin"))
+    )));
+    let led = twins[0]
+        .lock()
+        .expect("twin")
+        .commands
+        .iter()
+        .find(|c| c.0 == 0x69)
+        .cloned();
+    assert_eq!(
+        led,
+        Some((0x69, vec![0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 2, 2], false))
+    );
 }
 
 #[test]
 fn a_keyed_reader_is_online_only_over_the_secure_channel() {
-    let (mut bus, twins, events) = bus(vec![twin(3, Some(key(K1)))], vec![reader("door", 3, Some(key(K1)))]);
+    let (mut bus, twins, events) = bus(
+        vec![twin(3, Some(key(K1)))],
+        vec![reader("door", 3, Some(key(K1)))],
+    );
     bus.poll_round();
-    bus.send(&ReaderId::new("door"), Command::Led(LedCommand::steady(LedColor::Red))).expect("queued");
-    twins[0].lock().expect("twin").reads.push_back((0x50, vec![0, 1, 26, 0, 1, 2, 3, 0]));
+    bus.send(
+        &ReaderId::new("door"),
+        Command::Led(LedCommand::steady(LedColor::Red)),
+    )
+    .expect("queued");
+    twins[0]
+        .lock()
+        .expect("twin")
+        .reads
+        .push_back((0x50, vec![0, 1, 26, 0, 1, 2, 3, 0]));
     bus.poll_round();
     bus.poll_round();
-    assert_eq!(healths(&events, "door"), vec![ReaderHealth::Online { secure: true }]);
+    assert_eq!(
+        healths(&events, "door"),
+        vec![ReaderHealth::Online { secure: true }]
+    );
     assert_eq!(reads(&events).len(), 1);
     let t = twins[0].lock().expect("twin");
     let codes: Vec<(u8, bool)> = t.commands.iter().map(|c| (c.0, c.2)).collect();
-    assert_eq!(codes, vec![(0x61, true), (0x62, true), (0x69, true), (0x60, true)]);
+    assert_eq!(
+        codes,
+        vec![(0x61, true), (0x62, true), (0x69, true), (0x60, true)]
+    );
 }
 
 #[test]
 fn a_reader_with_another_key_is_an_alarm() {
-    let (mut bus, twins, events) = bus(vec![twin(3, Some(key(K2)))], vec![reader("door", 3, Some(key(K1)))]);
+    let (mut bus, twins, events) = bus(
+        vec![twin(3, Some(key(K2)))],
+        vec![reader("door", 3, Some(key(K1)))],
+    );
     bus.poll_round();
     bus.poll_round();
     let h = healths(&events, "door");
     assert_eq!(h.len(), 1, "{h:?}");
-    assert!(matches!(&h[0], ReaderHealth::SecureChannelRefused { reason } if reason.contains("not its own")));
+    assert!(
+        matches!(&h[0], ReaderHealth::SecureChannelRefused { reason } if reason.contains("not its own"))
+    );
     // Never re-keyed, never polled in the clear.
     let t = twins[0].lock().expect("twin");
     assert!(t.commands.is_empty());
@@ -115,23 +193,33 @@ fn a_reader_with_another_key_is_an_alarm() {
 
 #[test]
 fn a_downgrade_to_plain_is_an_alarm_not_a_fallback() {
-    let (mut bus, twins, events) = bus(vec![twin(3, Some(key(K1)))], vec![reader("door", 3, Some(key(K1)))]);
+    let (mut bus, twins, events) = bus(
+        vec![twin(3, Some(key(K1)))],
+        vec![reader("door", 3, Some(key(K1)))],
+    );
     bus.poll_round();
     twins[0].lock().expect("twin").downgrade = true;
     bus.poll_round();
     bus.poll_round();
     let h = healths(&events, "door");
     assert_eq!(h[0], ReaderHealth::Online { secure: true });
-    assert!(matches!(&h[1], ReaderHealth::SecureChannelRefused { reason } if reason.contains("plain")), "{h:?}");
+    assert!(
+        matches!(&h[1], ReaderHealth::SecureChannelRefused { reason } if reason.contains("plain")),
+        "{h:?}"
+    );
     assert!(!h.contains(&ReaderHealth::Online { secure: false }));
 }
 
 #[test]
 fn a_keyed_reader_that_refuses_the_secure_channel_is_an_alarm() {
-    let (mut bus, _twins, events) = bus(vec![twin(3, None)], vec![reader("door", 3, Some(key(K1)))]);
+    let (mut bus, _twins, events) =
+        bus(vec![twin(3, None)], vec![reader("door", 3, Some(key(K1)))]);
     bus.poll_round();
     let h = healths(&events, "door");
-    assert!(matches!(&h[..], [ReaderHealth::SecureChannelRefused { reason }] if reason.contains("NAK 5")), "{h:?}");
+    assert!(
+        matches!(&h[..], [ReaderHealth::SecureChannelRefused { reason }] if reason.contains("NAK 5")),
+        "{h:?}"
+    );
 }
 
 #[test]
@@ -144,7 +232,11 @@ fn a_silent_reader_goes_offline_and_comes_back() {
     bus.poll_round();
     assert_eq!(
         healths(&events, "a"),
-        vec![ReaderHealth::Online { secure: false }, ReaderHealth::Offline, ReaderHealth::Online { secure: false }]
+        vec![
+            ReaderHealth::Online { secure: false },
+            ReaderHealth::Offline,
+            ReaderHealth::Online { secure: false }
+        ]
     );
 }
 
@@ -158,7 +250,10 @@ fn install_key_keys_a_reader_in_install_mode_before_the_deadline() {
     bus.install_key(&id, key(K2), deadline).expect("installed");
     assert_eq!(twins[0].lock().expect("twin").key, Some(key(K2)));
     bus.poll_round();
-    assert_eq!(healths(&events, "new"), vec![ReaderHealth::Online { secure: true }]);
+    assert_eq!(
+        healths(&events, "new"),
+        vec![ReaderHealth::Online { secure: true }]
+    );
     assert_eq!(
         bus.install_key(&id, key(K1), Instant::now() + Duration::from_secs(1)),
         Err(crate::osdp::InstallError::AlreadyKeyed("new".into()))
@@ -169,15 +264,27 @@ fn install_key_keys_a_reader_in_install_mode_before_the_deadline() {
 fn install_key_gives_up_at_the_deadline() {
     let (mut bus, _twins, _events) = bus(vec![twin(4, None)], vec![reader("new", 4, None)]);
     let err = bus
-        .install_key(&ReaderId::new("new"), key(K2), Instant::now() + Duration::from_millis(300))
+        .install_key(
+            &ReaderId::new("new"),
+            key(K2),
+            Instant::now() + Duration::from_millis(300),
+        )
         .expect_err("no install mode");
-    assert!(matches!(err, crate::osdp::InstallError::Expired(ref why) if why.contains("NAK 5")), "{err:?}");
+    assert!(
+        matches!(err, crate::osdp::InstallError::Expired(ref why) if why.contains("NAK 5")),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn duplicate_addresses_are_refused() {
     let (cp, _pd) = MemoryChannel::pair();
-    let err = Bus::new(Box::new(cp), BusConfig::default(), vec![reader("a", 1, None), reader("b", 1, None)], |_| {})
-        .expect_err("duplicate");
+    let err = Bus::new(
+        Box::new(cp),
+        BusConfig::default(),
+        vec![reader("a", 1, None), reader("b", 1, None)],
+        |_| {},
+    )
+    .expect_err("duplicate");
     assert_eq!(err, crate::osdp::BusError::Address(1));
 }

@@ -30,20 +30,40 @@ fn session_keys() {
 #[test]
 fn cryptograms_and_initial_rmac() {
     let hs = Handshake::new(&SCBK_D, RND_A);
-    assert_eq!(hs.client_cryptogram(&RND_B).to_vec(), h("e59a2bdc2d92b77c47caac2a74b3d0b0"));
-    assert_eq!(hs.server_cryptogram(&RND_B).to_vec(), h("be67621f9b566c4386bc55dc02642014"));
-    assert_eq!(hs.initial_rmac(&RND_B).to_vec(), h("616bb9f81a0ffd628d274539b4d10a86"));
+    assert_eq!(
+        hs.client_cryptogram(&RND_B).to_vec(),
+        h("e59a2bdc2d92b77c47caac2a74b3d0b0")
+    );
+    assert_eq!(
+        hs.server_cryptogram(&RND_B).to_vec(),
+        h("be67621f9b566c4386bc55dc02642014")
+    );
+    assert_eq!(
+        hs.initial_rmac(&RND_B).to_vec(),
+        h("616bb9f81a0ffd628d274539b4d10a86")
+    );
     let other = Key::from_hex("00112233445566778899aabbccddeeff").expect("key");
     let theirs = Handshake::new(&other, RND_A).client_cryptogram(&RND_B);
-    assert_eq!(hs.check_client_cryptogram(&RND_B, &theirs), Err(SessionError::WrongKey));
-    assert_eq!(hs.check_client_cryptogram(&RND_B, &hs.client_cryptogram(&RND_B)), Ok(()));
-    assert!(matches!(hs.finish(&RND_B, &[0; 16]), Err(SessionError::BadRmacI)));
+    assert_eq!(
+        hs.check_client_cryptogram(&RND_B, &theirs),
+        Err(SessionError::WrongKey)
+    );
+    assert_eq!(
+        hs.check_client_cryptogram(&RND_B, &hs.client_cryptogram(&RND_B)),
+        Ok(())
+    );
+    assert!(matches!(
+        hs.finish(&RND_B, &[0; 16]),
+        Err(SessionError::BadRmacI)
+    ));
 }
 
 #[test]
 fn a_poll_is_macced_from_the_initial_rmac() {
     let hs = Handshake::new(&SCBK_D, RND_A);
-    let mut cp = hs.finish(&RND_B, &hs.initial_rmac(&RND_B)).expect("session");
+    let mut cp = hs
+        .finish(&RND_B, &hs.initial_rmac(&RND_B))
+        .expect("session");
     let bytes = cp.seal(true, 0, 1, 0x60, &[]);
     assert_eq!(&bytes[..12], &h("53000e000d021560c0fe748b")[..]);
     assert_eq!(cp.c_mac.to_vec(), h("c0fe748b5fd2f9b801b26eb1e4938961"));
@@ -52,7 +72,9 @@ fn a_poll_is_macced_from_the_initial_rmac() {
 #[test]
 fn an_encrypted_reply_decrypts_and_chains() {
     let hs = Handshake::new(&SCBK_D, RND_A);
-    let mut cp = hs.finish(&RND_B, &hs.initial_rmac(&RND_B)).expect("session");
+    let mut cp = hs
+        .finish(&RND_B, &hs.initial_rmac(&RND_B))
+        .expect("session");
     let mut pd = cp.clone();
     let cmd = cp.seal(true, 0, 1, 0x60, &[]);
     assert_eq!(pd.open(true, &parse(&cmd)), Ok(vec![]));
@@ -70,7 +92,9 @@ fn an_encrypted_reply_decrypts_and_chains() {
 #[test]
 fn a_whole_block_of_data_gets_a_whole_padding_block() {
     let hs = Handshake::new(&SCBK_D, RND_A);
-    let mut cp = hs.finish(&RND_B, &hs.initial_rmac(&RND_B)).expect("session");
+    let mut cp = hs
+        .finish(&RND_B, &hs.initial_rmac(&RND_B))
+        .expect("session");
     let mut pd = cp.clone();
     let key = [0x5A; 16];
     let mut data = vec![1, 16];
@@ -84,7 +108,9 @@ fn a_whole_block_of_data_gets_a_whole_padding_block() {
 #[test]
 fn plain_and_tampered_frames_are_refused() {
     let hs = Handshake::new(&SCBK_D, RND_A);
-    let mut cp = hs.finish(&RND_B, &hs.initial_rmac(&RND_B)).expect("session");
+    let mut cp = hs
+        .finish(&RND_B, &hs.initial_rmac(&RND_B))
+        .expect("session");
     let plain = parse(&frame::seal(frame::open(0x80, 1, None, 0x40, &[], false)));
     assert_eq!(cp.open(false, &plain), Err(SessionError::Plain));
     let mut pd = cp.clone();

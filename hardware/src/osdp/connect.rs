@@ -1,6 +1,6 @@
 //! Bringing a reader online: the Secure Channel handshake when it is keyed (before
 //! anything else, so nothing but the handshake is ever exchanged in the clear with a keyed
-//! reader), then osdp_ID and osdp_CAP.
+//! reader), then osdp_ID, osdp_CAP and osdp_LSTAT.
 
 use super::bus::Bus;
 use super::commands::Command;

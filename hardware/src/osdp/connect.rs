@@ -41,8 +41,13 @@ impl Bus {
                 }
             }
         }
-        for command in [Command::Id, Command::Cap] {
+        let mut tamper = false;
+        for command in [Command::Id, Command::Cap, Command::LocalStatus] {
             match self.exchange(i, &command, None) {
+                Ok(Answer {
+                    reply: Reply::LocalStatus { tamper: t, .. },
+                    ..
+                }) => tamper = t,
                 Ok(Answer {
                     reply: Reply::PdId(id),
                     ..
@@ -68,6 +73,9 @@ impl Bus {
         let secure = self.readers[i].session.is_some();
         self.readers[i].online = true;
         self.set_health(i, ReaderHealth::Online { secure });
+        if tamper {
+            self.set_health(i, ReaderHealth::Tamper);
+        }
     }
 
     /// The CHLNG / CCRYPT / SCRYPT / RMAC_I handshake with reader `i` under `key`

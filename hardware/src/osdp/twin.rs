@@ -20,6 +20,7 @@ pub struct TwinState {
     pub install_mode: bool,
     pub silent: bool,
     pub downgrade: bool,
+    pub tamper: bool,
     pub reads: VecDeque<(u8, Vec<u8>)>,
     pub commands: Vec<(u8, Vec<u8>, bool)>,
     handshake: Option<Handshake>,
@@ -128,6 +129,7 @@ impl TwinState {
                         vec![0xBE, 0xBA, 0xFE, 7, 1, 0x78, 0x56, 0x34, 0x12, 1, 2, 3],
                     ),
                     cmd::CAP => (reply::PDCAP, vec![9, 1, 1, 4, 1, 1]),
+                    cmd::LSTAT => (reply::LSTATR, vec![u8::from(self.tamper), 0]),
                     cmd::POLL => self.reads.pop_front().unwrap_or((reply::ACK, vec![])),
                     cmd::KEYSET => {
                         self.key = data

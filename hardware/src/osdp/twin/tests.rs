@@ -168,7 +168,13 @@ fn a_keyed_reader_is_online_only_over_the_secure_channel() {
     let codes: Vec<(u8, bool)> = t.commands.iter().map(|c| (c.0, c.2)).collect();
     assert_eq!(
         codes,
-        vec![(0x61, true), (0x62, true), (0x69, true), (0x60, true)]
+        vec![
+            (0x61, true),
+            (0x62, true),
+            (0x64, true),
+            (0x69, true),
+            (0x60, true)
+        ]
     );
 }
 
@@ -273,6 +279,18 @@ fn install_key_gives_up_at_the_deadline() {
     assert!(
         matches!(err, crate::osdp::InstallError::Expired(ref why) if why.contains("NAK 5")),
         "{err:?}"
+    );
+}
+
+#[test]
+fn a_tampered_reader_is_reported() {
+    let mut t = twin(1, None);
+    t.tamper = true;
+    let (mut bus, _twins, events) = bus(vec![t], vec![reader("a", 1, None)]);
+    bus.poll_round();
+    assert_eq!(
+        healths(&events, "a"),
+        vec![ReaderHealth::Online { secure: false }, ReaderHealth::Tamper]
     );
 }
 

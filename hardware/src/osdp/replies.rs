@@ -308,4 +308,11 @@ mod tests {
         assert_eq!(Reply::decode(code::NAK, &[6]), Ok(Reply::Nak(6)));
         assert_eq!(Reply::decode(0x99, &[]), Ok(Reply::Other { code: 0x99 }));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_reply_data_decodes_or_is_an_error(code in proptest::prelude::any::<u8>(), data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..80)) {
+            let _ = Reply::decode(code, &data);
+        }
+    }
 }

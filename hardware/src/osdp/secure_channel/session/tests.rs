@@ -123,3 +123,25 @@ fn plain_and_tampered_frames_are_refused() {
     reply[crc_at..].copy_from_slice(&crc);
     assert_eq!(cp.open(false, &parse(&reply)), Err(SessionError::BadMac));
 }
+
+proptest::proptest! {
+    #[test]
+    fn random_secure_frames_are_refused_without_panic(
+        kind in 0x15u8..0x19,
+        data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+        mac in proptest::prelude::any::<[u8; 4]>(),
+    ) {
+        let hs = Handshake::new(&SCBK_D, RND_A);
+        let mut cp = hs.finish(&RND_B, &hs.initial_rmac(&RND_B)).expect("session");
+        let frame = RawFrame {
+            address: 0x80,
+            sqn: 1,
+            scb: Some(Scb { kind, data: vec![] }),
+            code: 0x40,
+            data: data.clone(),
+            mac: Some(mac),
+            macced: data,
+        };
+        proptest::prop_assert!(cp.open(false, &frame).is_err());
+    }
+}

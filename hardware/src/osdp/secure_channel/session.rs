@@ -156,7 +156,8 @@ impl Session {
             buf.push(0x80);
             buf.resize(buf.len().div_ceil(16) * 16, 0);
         }
-        let (head, last) = buf.split_at_mut(buf.len() - 16);
+        let split = buf.len() - 16;
+        let (head, last) = buf.split_at_mut(split);
         let mut chain = *iv;
         if !head.is_empty() {
             cbc_encrypt(&self.s_mac1, iv, head);

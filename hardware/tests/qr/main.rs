@@ -5,7 +5,7 @@
 use gatehouse_core::credential::{IssuerKey, PREFIX, base45, cose};
 use gatehouse_hardware::qr::{ScannerError, SerialConfig, SerialScanner};
 use gatehouse_hardware::reader::{ReadData, ReaderEvent, ReaderHealth, ReaderId};
-use serialport::TTYPort;
+use serialport::{SerialPort, TTYPort};
 use std::io::Write;
 use std::time::Duration;
 

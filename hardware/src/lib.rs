@@ -11,6 +11,7 @@
 //! - [`wiegand`]: Wiegand frames assembled from D0/D1 edges.
 //! - `gpio` (feature `rpi`, Raspberry Pi only): relays, inputs and Wiegand lines on GPIO.
 //! - [`qr`]: QR scanners (serial line mode, USB keyboard wedge through evdev).
+//! - [`reader_keys`]: the controller's store of per-reader Secure Channel keys.
 //! - [`sim`]: the simulator and its control interface.
 
 pub mod door_io;
@@ -19,5 +20,6 @@ pub mod gpio;
 pub mod osdp;
 pub mod qr;
 pub mod reader;
+pub mod reader_keys;
 pub mod sim;
 pub mod wiegand;

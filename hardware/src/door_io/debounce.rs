@@ -101,9 +101,12 @@ mod tests {
             .collect()
     }
 
+    /// A case: its name, the steps, and the change expected from each step.
+    type Case = (&'static str, &'static [Step], &'static [Option<bool>]);
+
     #[test]
     fn table() {
-        let cases: &[(&str, &[Step], &[Option<bool>])] = &[
+        let cases: &[Case] = &[
             (
                 "a clean change settles after exactly the settle time",
                 &[Sample(0, true), Poll(19), Poll(20), Poll(21)],

@@ -220,3 +220,17 @@ fn a_controller_that_stopped_listening_is_named() {
         SimError::NotListening("input")
     );
 }
+
+#[test]
+fn an_unknown_command_lists_the_known_ones() {
+    let (sim, _events) = two_doors();
+    let response = protocol::answer(&sim, br#"{"cmd":"dance"}"#);
+    assert_eq!(
+        response.error.as_deref(),
+        Some(
+            "bad request: unknown variant `dance`, expected one of `card`, `pin`, `qr`, \
+             `reader_health`, `open_door`, `close_door`, `rex`, `tamper`, `fire`, `record`, \
+             `status` at line 1 column 14"
+        )
+    );
+}

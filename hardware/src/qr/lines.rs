@@ -63,6 +63,8 @@ impl LineSplitter {
 mod tests {
     use super::*;
 
+    type Case = (&'static [&'static [u8]], Vec<Result<String, LineError>>);
+
     fn split(chunks: &[&[u8]]) -> Vec<Result<String, LineError>> {
         let mut splitter = LineSplitter::new(8);
         let mut out: Vec<_> = chunks.iter().flat_map(|c| splitter.push(c)).collect();
@@ -76,7 +78,7 @@ mod tests {
 
     #[test]
     fn byte_streams_to_lines() {
-        let cases: Vec<(&[&[u8]], Vec<Result<String, LineError>>)> = vec![
+        let cases: Vec<Case> = vec![
             (&[b"GH1:AB\r"], vec![ok("GH1:AB")]),
             (&[b"GH1:AB\n"], vec![ok("GH1:AB")]),
             (&[b"GH1:AB\r\n"], vec![ok("GH1:AB")]),

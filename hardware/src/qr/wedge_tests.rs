@@ -47,10 +47,17 @@ fn cat(parts: &[Vec<(u16, i32)>]) -> Vec<(u16, i32)> {
     parts.concat()
 }
 
+/// A case: its name, the `(code, value)` events, what the decoder produces.
+type Case = (
+    &'static str,
+    Vec<(u16, i32)>,
+    Vec<Result<String, WedgeError>>,
+);
+
 #[test]
 fn key_events_to_texts() {
     let shifted = |codes: &[u16]| cat(&[vec![(SHIFT, 1)], tap(codes), vec![(SHIFT, 0)]]);
-    let cases: Vec<(&str, Vec<(u16, i32)>, Vec<Result<String, WedgeError>>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "lower case",
             tap(&[G, H, ONE, ENTER]),

@@ -5,6 +5,7 @@ use super::protocol::{Request, Response, SimHealth};
 use super::{OutputChange, SimStatus};
 use gatehouse_core::card::CardId;
 use std::path::Path;
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
@@ -158,7 +159,29 @@ impl Client {
     /// The output changes recorded with `seq >= since` (0: all).
     pub async fn record(&mut self, since: u64) -> Result<Vec<OutputChange>, ControlError> {
         let response = self
-            .request(&Request::Record { since: Some(since) })
+            .request(&Request::Record {
+                since: Some(since),
+                wait_ms: None,
+            })
+            .await?;
+        response
+            .record
+            .ok_or_else(|| ControlError::Protocol("a record response without a record".into()))
+    }
+
+    /// The output changes with `seq >= since`, waiting up to `wait` (at most a minute) for
+    /// the first of them; empty if none came.
+    pub async fn wait_for_record(
+        &mut self,
+        since: u64,
+        wait: Duration,
+    ) -> Result<Vec<OutputChange>, ControlError> {
+        let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+        let response = self
+            .request(&Request::Record {
+                since: Some(since),
+                wait_ms: Some(wait_ms),
+            })
             .await?;
         response
             .record

@@ -4,6 +4,10 @@
 use super::{OutputChange, SimError, SimStatus, Simulator};
 use crate::reader::ReaderHealth;
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// The longest a `record` request may wait: a client that asks for more gets this.
+pub const MAX_WAIT_MS: u64 = 60_000;
 
 /// A command to the simulator (`{"cmd":"card","reader":"front-in","card":"H10301:1:2"}`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +76,10 @@ pub enum Request {
         /// The first `seq` wanted.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         since: Option<u64>,
+        /// When nothing at or past `since` is recorded yet, wait up to this many
+        /// milliseconds (at most 60,000) for it; an empty record after that.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        wait_ms: Option<u64>,
     },
     /// Report the current state of every door and reader.
     Status,
@@ -140,11 +148,21 @@ impl Response {
 
 /// Answers one request line (without its newline). Never panics: bad input is an error
 /// response naming what is wrong.
-pub fn answer(sim: &Simulator, line: &[u8]) -> Response {
+pub async fn answer(sim: &Simulator, line: &[u8]) -> Response {
     if line.iter().all(u8::is_ascii_whitespace) {
         return Response::error("empty request: send one JSON object per line".to_string());
     }
     match serde_json::from_slice::<Request>(line) {
+        Ok(Request::Record {
+            since,
+            wait_ms: Some(wait_ms),
+        }) => {
+            let wait = Duration::from_millis(wait_ms.min(MAX_WAIT_MS));
+            Response {
+                record: Some(sim.wait_for_record(since.unwrap_or(0), wait).await),
+                ..Response::done()
+            }
+        }
         Ok(request) => carry_out(sim, request),
         Err(e) => Response::error(format!("bad request: {e}")),
     }
@@ -167,7 +185,7 @@ fn carry_out(sim: &Simulator, request: Request) -> Response {
         Request::Rex { door } => done(sim.press_rex(&door)),
         Request::Tamper { door, active } => done(sim.set_tamper(&door, active)),
         Request::Fire { door, active } => done(sim.set_fire(door.as_deref(), active)),
-        Request::Record { since } => Response {
+        Request::Record { since, .. } => Response {
             record: Some(sim.record(since.unwrap_or(0))),
             ..Response::done()
         },

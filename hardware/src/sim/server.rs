@@ -40,7 +40,7 @@ async fn connection(sim: Simulator, stream: UnixStream) {
     let mut read = BufReader::new(read);
     loop {
         let response = match read_line(&mut read, MAX_LINE).await {
-            Ok(Read::Line(line)) => answer(&sim, &line),
+            Ok(Read::Line(line)) => answer(&sim, &line).await,
             Ok(Read::TooLong) => Response::error(format!(
                 "request longer than {MAX_LINE} bytes: send one JSON object per line"
             )),

@@ -8,8 +8,8 @@ use crate::reader::{CredentialRead, ReadData, ReaderEvent, ReaderHealth, ReaderI
 use gatehouse_core::card::CardId;
 use gatehouse_core::model::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
-use tokio::sync::mpsc;
+use std::time::{Duration, Instant};
+use tokio::sync::{Notify, mpsc};
 
 /// Events queued for a controller that is slow to read them; past this a command is refused
 /// rather than buffered without bound.
@@ -37,6 +37,8 @@ struct Shared {
     state: Mutex<State>,
     readers: mpsc::Sender<ReaderEvent>,
     inputs: mpsc::Sender<InputEvent>,
+    // Wakes those waiting for the record to grow.
+    recorded: Notify,
 }
 
 impl Simulator {
@@ -50,6 +52,7 @@ impl Simulator {
                 state: Mutex::new(State::new(config)),
                 readers,
                 inputs,
+                recorded: Notify::new(),
             }),
         };
         let events = SimEvents {
@@ -86,6 +89,7 @@ impl Simulator {
     pub(crate) fn drive(&self, door: &str, output: SimOutput, level: Level) {
         let (_, at_ms) = self.now();
         self.state().drive(door, output, level, at_ms);
+        self.shared.recorded.notify_waiters();
     }
 
     // ---- the building's side ----
@@ -193,6 +197,26 @@ impl Simulator {
     /// Every recorded output change with `seq >= since` (0: the whole record).
     pub fn record(&self, since: u64) -> Vec<OutputChange> {
         self.state().record(since)
+    }
+
+    /// The recorded output changes with `seq >= since`, waiting up to `wait` for the first
+    /// of them if there is none yet (empty if none came): a test waits for an actuation
+    /// without polling.
+    pub async fn wait_for_record(&self, since: u64, wait: Duration) -> Vec<OutputChange> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            // Registered before the record is read, so a change in between still wakes us.
+            let recorded = self.shared.recorded.notified();
+            tokio::pin!(recorded);
+            recorded.as_mut().enable();
+            let record = self.record(since);
+            if !record.is_empty() {
+                return record;
+            }
+            if tokio::time::timeout_at(deadline, recorded).await.is_err() {
+                return Vec::new();
+            }
+        }
     }
 
     /// The current state of every reader and door.

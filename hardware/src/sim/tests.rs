@@ -221,10 +221,10 @@ fn a_controller_that_stopped_listening_is_named() {
     );
 }
 
-#[test]
-fn an_unknown_command_lists_the_known_ones() {
+#[tokio::test]
+async fn an_unknown_command_lists_the_known_ones() {
     let (sim, _events) = two_doors();
-    let response = protocol::answer(&sim, br#"{"cmd":"dance"}"#);
+    let response = protocol::answer(&sim, br#"{"cmd":"dance"}"#).await;
     assert_eq!(
         response.error.as_deref(),
         Some(
@@ -233,4 +233,35 @@ fn an_unknown_command_lists_the_known_ones() {
              `status` at line 1 column 14"
         )
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiting_for_the_record_ends_with_a_change_or_the_deadline() {
+    let (sim, _events) = two_doors();
+    let started = tokio::time::Instant::now();
+    assert_eq!(sim.wait_for_record(0, Duration::from_secs(2)).await, vec![]);
+    assert_eq!(started.elapsed(), Duration::from_secs(2));
+
+    let controller = sim.clone();
+    let driver = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        Lock::new(
+            controller.line("store", SimOutput::Lock).unwrap(),
+            LockWiring::FailSecure,
+        )
+        .unwrap()
+    });
+    let record = sim.wait_for_record(0, Duration::from_secs(10)).await;
+    assert_eq!(
+        record,
+        vec![change(
+            0,
+            2700,
+            "store",
+            SimOutput::Lock,
+            Level::DeEnergized,
+            "locked"
+        )]
+    );
+    drop(driver.await.unwrap());
 }

@@ -83,3 +83,33 @@ async fn the_raw_record_response_is_the_documented_json() {
     assert!(entry["at_ms"].is_u64());
     running.stop().await;
 }
+
+#[tokio::test]
+async fn a_client_waits_for_an_actuation_without_polling() {
+    use std::time::Duration;
+    let running = Running::start();
+    let mut client = running.client().await;
+    let sim = running.sim.clone();
+    let waiting =
+        tokio::spawn(async move { client.wait_for_record(0, Duration::from_secs(30)).await });
+    // The controller acts once the wait is (probably) in place; either order gives the
+    // same answer.
+    tokio::task::yield_now().await;
+    let _maglock = Lock::new(
+        sim.line("front", SimOutput::Lock).unwrap(),
+        LockWiring::FailSafe,
+    )
+    .unwrap();
+    let record = waiting.await.unwrap().unwrap();
+    let seen: Vec<_> = record.iter().map(|c| (c.seq, c.level)).collect();
+    assert_eq!(seen, vec![(0, Level::Energized)]);
+
+    // Nothing more comes: an empty record after the wait.
+    let mut client = running.client().await;
+    let response = client
+        .send_line(r#"{"cmd":"record","since":1,"wait_ms":20}"#)
+        .await
+        .unwrap();
+    assert_eq!((response.ok, response.record), (true, Some(vec![])));
+    running.stop().await;
+}

@@ -1,5 +1,5 @@
 //! Our OSDP control panel against libosdp's peripheral device (PyPI `libosdp`, pinned in
-//! requirements-test.txt), over a pseudo-terminal: polling, LED and buzzer commands, a card
+//! requirements-test.txt), over a pseudo-terminal: polling, LED, buzzer and output commands, a card
 //! read and a PIN arriving as credentials, the Secure Channel with a shared key, a wrong
 //! key refused as an alarm, and a key installed over SCBK-D.
 
@@ -7,7 +7,8 @@ mod pd;
 
 use gatehouse_core::model::Pin;
 use gatehouse_hardware::osdp::{
-    Bus, BusConfig, BuzzerCommand, Command, Key, LedColor, LedCommand, ReaderConfig, SerialChannel,
+    Bus, BusConfig, BuzzerCommand, Command, Key, LedColor, LedCommand, OutputCommand, ReaderConfig,
+    SerialChannel,
 };
 use gatehouse_hardware::reader::{ReadData, ReaderEvent, ReaderHealth, ReaderId};
 use pd::{Pd, python};
@@ -110,7 +111,7 @@ fn card_arrives(pd: &mut Pd, bus: &mut Bus, events: &Events) {
 }
 
 #[test]
-fn polls_a_plain_reader_sets_its_led_and_buzzer_and_reads_a_card_and_a_pin() {
+fn polls_a_plain_reader_drives_led_buzzer_and_output_and_reads_a_card_and_a_pin() {
     let Some(python) = python() else { return };
     let mut pd = Pd::start(&python, 1, None, false);
     let (mut bus, events) = bus(&pd, 1, None);
@@ -144,6 +145,14 @@ fn polls_a_plain_reader_sets_its_led_and_buzzer_and_reads_a_card_and_a_pin() {
         }),
     )
     .expect("buzzer");
+    bus.send(
+        &lobby,
+        Command::Output(OutputCommand {
+            output: 0,
+            on: true,
+        }),
+    )
+    .expect("output");
     for _ in 0..4 {
         bus.poll_round();
     }
@@ -162,6 +171,17 @@ fn polls_a_plain_reader_sets_its_led_and_buzzer_and_reads_a_card_and_a_pin() {
             buz["command"]["rep_count"].as_u64()
         ),
         (Some(2), Some(3))
+    );
+
+    let out = pd
+        .wait_for(Duration::from_secs(3), |v| command(v, 1))
+        .expect("the PD saw the output command");
+    assert_eq!(
+        (
+            out["command"]["output_no"].as_u64(),
+            out["command"]["control_code"].as_u64()
+        ),
+        (Some(0), Some(2))
     );
 
     card_arrives(&mut pd, &mut bus, &events);

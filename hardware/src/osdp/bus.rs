@@ -236,6 +236,18 @@ impl Bus {
             };
             self.set_health(i, health);
         }
+        // After osdp_COMSET the reader answers at its new address from the next command on
+        // (a new baud rate needs the port reopened: the caller's work).
+        if let Reply::Com { address, .. } = reply {
+            let taken = self
+                .readers
+                .iter()
+                .enumerate()
+                .any(|(j, p)| j != i && p.config.address == *address);
+            if *address <= 126 && !taken {
+                self.readers[i].config.address = *address;
+            }
+        }
     }
 
     /// Drops the reader's link and session; it is brought online again (never in the clear

@@ -129,6 +129,7 @@ impl TwinState {
                         vec![0xBE, 0xBA, 0xFE, 7, 1, 0x78, 0x56, 0x34, 0x12, 1, 2, 3],
                     ),
                     cmd::CAP => (reply::PDCAP, vec![9, 1, 1, 4, 1, 1]),
+                    cmd::COMSET if data.len() == 5 => (reply::COM, data.clone()),
                     cmd::LSTAT => (reply::LSTATR, vec![u8::from(self.tamper), 0]),
                     cmd::POLL => self.reads.pop_front().unwrap_or((reply::ACK, vec![])),
                     cmd::KEYSET => {
@@ -145,6 +146,9 @@ impl TwinState {
                 };
                 if f.code == cmd::KEYSET {
                     self.session = None;
+                }
+                if f.code == cmd::COMSET {
+                    self.address = data.first().copied().unwrap_or(self.address);
                 }
                 Some(reply_bytes)
             }

@@ -295,6 +295,28 @@ fn a_tampered_reader_is_reported() {
 }
 
 #[test]
+fn comset_moves_a_reader_to_its_new_address() {
+    let (mut bus, twins, events) = bus(vec![twin(1, None)], vec![reader("a", 1, None)]);
+    bus.poll_round();
+    let a = ReaderId::new("a");
+    bus.send(
+        &a,
+        Command::ComSet {
+            address: 9,
+            baud: 9600,
+        },
+    )
+    .expect("queued");
+    bus.poll_round();
+    bus.poll_round();
+    assert_eq!(twins[0].lock().expect("twin").address, 9);
+    assert_eq!(
+        healths(&events, "a"),
+        vec![ReaderHealth::Online { secure: false }]
+    );
+}
+
+#[test]
 fn duplicate_addresses_are_refused() {
     let (cp, _pd) = MemoryChannel::pair();
     let err = Bus::new(

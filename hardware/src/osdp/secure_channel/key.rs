@@ -8,7 +8,8 @@ pub const SCBK_D: Key = Key([
     0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F,
 ]);
 
-/// A 128-bit Secure Channel base key. Its `Debug` never shows it.
+/// A 128-bit Secure Channel base key. Its `Debug` never shows it; it is wiped from memory
+/// when dropped.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Key(pub(crate) [u8; 16]);
 
@@ -50,6 +51,12 @@ impl Key {
     /// The key bytes.
     pub fn bytes(&self) -> &[u8; 16] {
         &self.0
+    }
+}
+
+impl Drop for Key {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 

@@ -109,8 +109,10 @@ impl<L: OutputLine> Lock<L> {
 
 impl<L: OutputLine> Drop for Lock<L> {
     fn drop(&mut self) {
-        // Best effort: nothing can be reported from a drop, and the line's own back-end
-        // (rppal's reset-on-drop, the watchdog) is the next line of defence.
+        // Best effort: nothing can be reported from a drop. The GPIO back-end keeps the
+        // level it was last driven to after the process ends (rppal's reset-on-drop is off,
+        // so a lock never floats); past this, the hardware watchdog and the relay wiring are
+        // the next line of defence (hardware/README.md).
         let _ = self.line.drive(self.wiring.level_for(LockState::Locked));
     }
 }

@@ -103,6 +103,11 @@ pub enum BusError {
     /// No reader by that name.
     #[error("no reader {0} on this bus")]
     UnknownReader(String),
+    /// A Secure Channel command (KEYSET, CHLNG, SCRYPT) handed to [`Bus::send`]: the bus
+    /// sends those itself, inside a handshake or a time-boxed key installation, never on a
+    /// caller's word (a KEYSET queued to an unkeyed reader would go out in the clear).
+    #[error("{0} is sent by the control panel itself, not queued")]
+    Reserved(&'static str),
 }
 
 impl Bus {
@@ -160,6 +165,15 @@ impl Bus {
     /// Queues a command (LED, buzzer, output, COMSET) for `reader`; it goes out in place of
     /// the next poll.
     pub fn send(&mut self, reader: &ReaderId, command: Command) -> Result<(), BusError> {
+        let reserved = match command {
+            Command::KeySet(_) => Some("KEYSET"),
+            Command::Challenge(_) => Some("CHLNG"),
+            Command::ServerCryptogram(_) => Some("SCRYPT"),
+            _ => None,
+        };
+        if let Some(name) = reserved {
+            return Err(BusError::Reserved(name));
+        }
         let i = self.index(reader)?;
         self.readers[i].pending.push_back(command);
         Ok(())
@@ -251,10 +265,13 @@ impl Bus {
     }
 
     /// Drops the reader's link and session; it is brought online again (never in the clear
-    /// when keyed) after `reconnect_after`.
+    /// when keyed) after `reconnect_after`. Commands still queued for it are dropped: they
+    /// were meant for that moment (an LED for a grant, an output pulse), and sent minutes
+    /// later on reconnect they would mislead, or actuate what no one asked for then.
     pub(super) fn lost(&mut self, i: usize, health: ReaderHealth) {
         let retry = Instant::now() + self.config.reconnect_after;
         let pd = &mut self.readers[i];
+        pd.pending.clear();
         pd.online = false;
         pd.session = None;
         pd.sqn = 0;

@@ -122,8 +122,10 @@ pub enum Command {
         /// New baud rate.
         baud: u32,
     },
-    /// Install a new SCBK (only ever sent inside a Secure Channel).
-    KeySet([u8; 16]),
+    /// Install a new SCBK (only ever sent inside a Secure Channel, by
+    /// [`super::Bus::install_key`]; [`super::Bus::send`] refuses it). `Key`'s `Debug` never
+    /// shows the key.
+    KeySet(super::secure_channel::Key),
     /// Secure Channel challenge with RND.A.
     Challenge([u8; 8]),
     /// The server cryptogram.
@@ -202,7 +204,7 @@ impl Command {
             }
             Command::KeySet(key) => {
                 let mut d = vec![0x01, 16];
-                d.extend_from_slice(key);
+                d.extend_from_slice(key.bytes());
                 d
             }
             Command::Challenge(rnd) => rnd.to_vec(),
@@ -242,8 +244,13 @@ mod tests {
             .data(),
             vec![3, 0x80, 0x25, 0, 0]
         );
-        let k = Command::KeySet([7; 16]).data();
+        let key = crate::osdp::Key::from_hex("000102030405060708090a0b0c0d0e0f").expect("key");
+        let k = Command::KeySet(key).data();
         assert_eq!((k[0], k[1], k.len()), (1, 16, 18));
+        assert_eq!(
+            format!("{:?}", Command::KeySet(crate::osdp::Key::random())),
+            "KeySet(Key(..))"
+        );
         assert_eq!((Command::Id.code(), Command::Id.data()), (0x61, vec![0]));
     }
 }

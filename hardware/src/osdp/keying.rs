@@ -49,7 +49,7 @@ impl Bus {
             match self.secure(i, &SCBK_D, true) {
                 Ok(session) => {
                     self.readers[i].session = Some(session);
-                    match self.exchange(i, &Command::KeySet(*new_key.bytes()), None) {
+                    match self.exchange(i, &Command::KeySet(new_key.clone()), None) {
                         Ok(Answer {
                             reply: Reply::Ack, ..
                         }) => {

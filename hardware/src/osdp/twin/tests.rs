@@ -247,6 +247,70 @@ fn a_silent_reader_goes_offline_and_comes_back() {
 }
 
 #[test]
+fn commands_queued_for_a_reader_that_went_offline_are_not_sent_when_it_returns() {
+    let (mut bus, twins, events) = bus(vec![twin(1, None)], vec![reader("a", 1, None)]);
+    bus.poll_round();
+    twins[0].lock().expect("twin").silent = true;
+    // Two commands: the first goes out to the silent reader and is lost with the link; the
+    // second would wait in the queue.
+    for output in [0, 1] {
+        let command = crate::osdp::OutputCommand { output, on: true };
+        bus.send(&ReaderId::new("a"), Command::Output(command))
+            .expect("queued");
+    }
+    bus.poll_round();
+    twins[0].lock().expect("twin").silent = false;
+    bus.poll_round();
+    bus.poll_round();
+    assert_eq!(
+        healths(&events, "a"),
+        vec![
+            ReaderHealth::Online { secure: false },
+            ReaderHealth::Offline,
+            ReaderHealth::Online { secure: false }
+        ]
+    );
+    let outputs = twins[0]
+        .lock()
+        .expect("twin")
+        .commands
+        .iter()
+        .filter(|c| c.0 == 0x68)
+        .count();
+    assert_eq!(
+        outputs, 0,
+        "the queued output command was dropped with the link"
+    );
+}
+
+#[test]
+fn secure_channel_commands_cannot_be_queued() {
+    let (mut bus, twins, _) = bus(vec![twin(1, None)], vec![reader("a", 1, None)]);
+    bus.poll_round();
+    let a = ReaderId::new("a");
+    assert_eq!(
+        bus.send(&a, Command::KeySet(key("000102030405060708090a0b0c0d0e0f"))),
+        Err(crate::osdp::BusError::Reserved("KEYSET"))
+    );
+    assert_eq!(
+        bus.send(&a, Command::Challenge([1; 8])),
+        Err(crate::osdp::BusError::Reserved("CHLNG"))
+    );
+    assert_eq!(
+        bus.send(&a, Command::ServerCryptogram([2; 16])),
+        Err(crate::osdp::BusError::Reserved("SCRYPT"))
+    );
+    bus.poll_round();
+    let sent_keyset = twins[0]
+        .lock()
+        .expect("twin")
+        .commands
+        .iter()
+        .any(|c| c.0 == 0x75);
+    assert!(!sent_keyset);
+}
+
+#[test]
 fn install_key_keys_a_reader_in_install_mode_before_the_deadline() {
     let mut t = twin(4, None);
     t.install_mode = true;

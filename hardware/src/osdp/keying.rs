@@ -8,7 +8,7 @@
 use super::bus::{Bus, BusError};
 use super::commands::Command;
 use super::connect::Refusal;
-use super::link::Answer;
+use super::link::{Answer, LinkError};
 use super::replies::Reply;
 use super::secure_channel::{Key, SCBK_D};
 use crate::reader::{ReaderHealth, ReaderId};
@@ -23,15 +23,29 @@ pub enum InstallError {
     /// The reader already has its own key: it is never re-keyed over SCBK-D.
     #[error("reader {0} already has its own key; it is not re-keyed over the default key")]
     AlreadyKeyed(String),
-    /// The deadline passed before the reader took the key.
-    #[error("the reader did not take its key before the deadline: {0}")]
-    Expired(String),
+    /// The deadline passed before the reader took the key. The key is handed back: the
+    /// reader may still have taken it (a KEYSET whose every answer was lost and whose
+    /// proof, a handshake under the new key, failed too), so the caller should keep it —
+    /// store it as the reader's pending key, or retry with it — rather than drop it.
+    #[error("the reader did not take its key before the deadline: {reason}")]
+    Expired {
+        /// What went wrong last.
+        reason: String,
+        /// The key that was being installed (its `Debug` never shows it).
+        key: Key,
+    },
 }
 
 impl Bus {
     /// Installs `new_key` on `reader`, which must still be on SCBK-D (install mode), before
     /// `deadline`. On success the reader is keyed: from then on it is only accepted over the
     /// Secure Channel with `new_key`, which the caller stores in the controller's key store.
+    ///
+    /// A KEYSET none of whose resends is answered may still have reached the reader, so a
+    /// handshake under `new_key` follows it: if it succeeds the reader is keyed (`Ok`). If
+    /// the installation fails, [`InstallError::Expired`] hands `new_key` back, since the
+    /// reader may hold it: the caller keeps it (to retry with, or to try as the reader's
+    /// key) instead of dropping it.
     pub fn install_key(
         &mut self,
         reader: &ReaderId,
@@ -53,16 +67,22 @@ impl Bus {
                         Ok(Answer {
                             reply: Reply::Ack, ..
                         }) => {
-                            self.readers[i].config.key = Some(new_key);
-                            // Reconnect at once, over the Secure Channel with the new key.
-                            let pd = &mut self.readers[i];
-                            pd.online = false;
-                            pd.session = None;
-                            pd.sqn = 0;
-                            pd.retry_at = None;
+                            self.keyed(i, new_key);
                             return Ok(());
                         }
                         Ok(answer) => last = format!("KEYSET answered {:?}", answer.reply),
+                        Err(e @ (LinkError::NoReply | LinkError::Io(_))) => {
+                            // The KEYSET may have arrived and only its answers got lost:
+                            // the reader may hold the new key already. A handshake under
+                            // it tells; starting over under SCBK-D would not.
+                            self.readers[i].sqn = 0;
+                            self.readers[i].session = None;
+                            if self.secure(i, &new_key, false).is_ok() {
+                                self.keyed(i, new_key);
+                                return Ok(());
+                            }
+                            last = e.to_string();
+                        }
                         Err(e) => last = e.to_string(),
                     }
                 }
@@ -72,6 +92,20 @@ impl Bus {
             std::thread::sleep(self.config.poll_interval);
         }
         self.lost(i, ReaderHealth::Offline);
-        Err(InstallError::Expired(last))
+        Err(InstallError::Expired {
+            reason: last,
+            key: new_key,
+        })
+    }
+
+    /// Reader `i` took `key`: it is recorded, and the reader reconnects at once, over the
+    /// Secure Channel with it.
+    fn keyed(&mut self, i: usize, key: Key) {
+        let pd = &mut self.readers[i];
+        pd.config.key = Some(key);
+        pd.online = false;
+        pd.session = None;
+        pd.sqn = 0;
+        pd.retry_at = None;
     }
 }

@@ -21,6 +21,8 @@ pub struct TwinState {
     pub silent: bool,
     pub downgrade: bool,
     pub tamper: bool,
+    /// Takes a KEYSET but its replies (and those to the KEYSET's resends) are lost.
+    pub lose_keyset_replies: bool,
     pub reads: VecDeque<(u8, Vec<u8>)>,
     pub commands: Vec<(u8, Vec<u8>, bool)>,
     handshake: Option<Handshake>,
@@ -81,7 +83,8 @@ impl TwinState {
             Some(scs::CHLNG) => {
                 self.session = None;
                 let default = f.scb.as_ref().is_some_and(|s| s.data == [0]);
-                let key = if default && self.install_mode {
+                // Install mode lasts until the reader has its own key.
+                let key = if default && self.install_mode && self.key.is_none() {
                     Some(SCBK_D)
                 } else {
                     self.key.clone()
@@ -112,6 +115,15 @@ impl TwinState {
                     data: vec![1],
                 };
                 Some(plain(a, sqn, Some(&scb), reply::RMAC_I, &rmac))
+            }
+            _ if f.code == cmd::KEYSET && self.lose_keyset_replies => {
+                if let Some(data) = self.session.as_mut().and_then(|s| s.open(true, f).ok()) {
+                    self.key = data
+                        .get(2..18)
+                        .and_then(|k| Key::new(k.try_into().ok()?).ok());
+                }
+                self.session = None;
+                None
             }
             _ => {
                 let secure = self.session.is_some();

@@ -341,9 +341,43 @@ fn install_key_gives_up_at_the_deadline() {
         )
         .expect_err("no install mode");
     assert!(
-        matches!(err, crate::osdp::InstallError::Expired(ref why) if why.contains("NAK 5")),
+        matches!(err, crate::osdp::InstallError::Expired { ref reason, .. } if reason.contains("NAK 5")),
         "{err:?}"
     );
+}
+
+#[test]
+fn install_key_whose_keyset_reply_is_lost_checks_the_new_key() {
+    let mut t = twin(4, None);
+    t.install_mode = true;
+    t.lose_keyset_replies = true;
+    let (mut bus, twins, events) = bus(vec![t], vec![reader("new", 4, None)]);
+    let id = ReaderId::new("new");
+    let deadline = Instant::now() + Duration::from_secs(2);
+    bus.install_key(&id, key(K2), deadline)
+        .expect("the reader took the key; the handshake under it proves it");
+    assert_eq!(twins[0].lock().expect("twin").key, Some(key(K2)));
+    bus.poll_round();
+    assert_eq!(
+        healths(&events, "new"),
+        vec![ReaderHealth::Online { secure: true }]
+    );
+}
+
+#[test]
+fn a_failed_install_hands_the_key_back() {
+    let (mut bus, _twins, _events) = bus(vec![twin(4, None)], vec![reader("new", 4, None)]);
+    let err = bus
+        .install_key(
+            &ReaderId::new("new"),
+            key(K2),
+            Instant::now() + Duration::from_millis(300),
+        )
+        .expect_err("no install mode");
+    match err {
+        crate::osdp::InstallError::Expired { key: k, .. } => assert_eq!(k, key(K2)),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

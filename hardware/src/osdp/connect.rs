@@ -14,9 +14,10 @@ use crate::reader::ReaderHealth;
 pub(super) enum Refusal {
     /// The reader did not answer.
     Silent,
-    /// An alarm: the reader refused the Secure Channel, answered in the clear, or holds
-    /// another key.
+    /// An alarm: the reader refused the Secure Channel, answered in the clear, or broke it.
     Alarm(String),
+    /// An alarm: the reader's client cryptogram shows it holds another key.
+    WrongKey(String),
 }
 
 fn refusal(e: LinkError) -> Refusal {
@@ -36,7 +37,7 @@ impl Bus {
             match self.secure(i, &key, false) {
                 Ok(session) => self.readers[i].session = Some(session),
                 Err(Refusal::Silent) => return self.lost(i, ReaderHealth::Offline),
-                Err(Refusal::Alarm(reason)) => {
+                Err(Refusal::Alarm(reason) | Refusal::WrongKey(reason)) => {
                     return self.lost(i, ReaderHealth::SecureChannelRefused { reason });
                 }
             }
@@ -104,7 +105,7 @@ impl Bus {
             } if answer.scb.as_ref().is_some_and(|s| s.kind == scs::CCRYPT) => {
                 handshake
                     .check_client_cryptogram(&rnd_b, &cryptogram)
-                    .map_err(|e| Refusal::Alarm(e.to_string()))?;
+                    .map_err(|e| Refusal::WrongKey(e.to_string()))?;
                 rnd_b
             }
             Reply::Nak(code) => {

@@ -23,6 +23,17 @@ pub enum InstallError {
     /// The reader already has its own key: it is never re-keyed over SCBK-D.
     #[error("reader {0} already has its own key; it is not re-keyed over the default key")]
     AlreadyKeyed(String),
+    /// The reader answered the handshake under SCBK-D with another key (a client
+    /// cryptogram that matches neither SCBK-D nor the new key): a swapped or tampered
+    /// reader. Reported as [`ReaderHealth::SecureChannelRefused`], an alarm; the
+    /// installation stops at once. The key is handed back, as for `Expired`.
+    #[error("the reader answered with an unexpected key: {reason}")]
+    Refused {
+        /// What happened.
+        reason: String,
+        /// The key that was being installed (its `Debug` never shows it).
+        key: Key,
+    },
     /// The deadline passed before the reader took the key. The key is handed back: the
     /// reader may still have taken it (a KEYSET whose every answer was lost and whose
     /// proof, a handshake under the new key, failed too), so the caller should keep it —
@@ -88,6 +99,26 @@ impl Bus {
                 }
                 Err(Refusal::Silent) => last = "no reply".into(),
                 Err(Refusal::Alarm(reason)) => last = reason,
+                Err(Refusal::WrongKey(reason)) => {
+                    // A reader whose KEYSET answer was lost answers SCBK-D with the new
+                    // key; any other key is an alarm, and the installation stops.
+                    self.readers[i].sqn = 0;
+                    self.readers[i].session = None;
+                    if self.secure(i, &new_key, false).is_ok() {
+                        self.keyed(i, new_key);
+                        return Ok(());
+                    }
+                    self.lost(
+                        i,
+                        ReaderHealth::SecureChannelRefused {
+                            reason: reason.clone(),
+                        },
+                    );
+                    return Err(InstallError::Refused {
+                        reason,
+                        key: new_key,
+                    });
+                }
             }
             std::thread::sleep(self.config.poll_interval);
         }

@@ -381,6 +381,37 @@ fn a_failed_install_hands_the_key_back() {
 }
 
 #[test]
+fn install_to_a_reader_with_an_unexpected_key_is_an_alarm_and_stops() {
+    let (mut bus, twins, events) = bus(vec![twin(4, Some(key(K1)))], vec![reader("new", 4, None)]);
+    let started = Instant::now();
+    let err = bus
+        .install_key(
+            &ReaderId::new("new"),
+            key(K2),
+            started + Duration::from_secs(2),
+        )
+        .expect_err("the reader holds another key");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    match err {
+        crate::osdp::InstallError::Refused { key: k, .. } => assert_eq!(k, key(K2)),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        matches!(
+            healths(&events, "new").as_slice(),
+            [ReaderHealth::SecureChannelRefused { .. }]
+        ),
+        "{:?}",
+        healths(&events, "new")
+    );
+    assert_eq!(twins[0].lock().expect("twin").key, Some(key(K1)));
+}
+
+#[test]
 fn a_tampered_reader_is_reported() {
     let mut t = twin(1, None);
     t.tamper = true;

@@ -12,7 +12,11 @@ use super::link::{Answer, LinkError};
 use super::replies::Reply;
 use super::secure_channel::{Key, SCBK_D};
 use crate::reader::{ReaderHealth, ReaderId};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// The longest key installation window: [`Bus::install_key`] holds the bus for its whole
+/// window (no other reader is polled meanwhile), so the window is short and bounded.
+pub const MAX_INSTALL_WINDOW: Duration = Duration::from_secs(30);
 
 /// A key installation that did not happen.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -34,6 +38,18 @@ pub enum InstallError {
         /// The key that was being installed (its `Debug` never shows it).
         key: Key,
     },
+    /// The deadline is further away than [`MAX_INSTALL_WINDOW`]: refused before anything
+    /// is sent (the bus is paused during an installation). The key is handed back.
+    #[error(
+        "a key installation window is at most {} s (the bus is paused meanwhile)",
+        max.as_secs()
+    )]
+    WindowTooLong {
+        /// The limit, [`MAX_INSTALL_WINDOW`].
+        max: Duration,
+        /// The key that was to be installed (its `Debug` never shows it).
+        key: Key,
+    },
     /// The deadline passed before the reader took the key. The key is handed back: the
     /// reader may still have taken it (a KEYSET whose every answer was lost and whose
     /// proof, a handshake under the new key, failed too), so the caller should keep it —
@@ -49,7 +65,10 @@ pub enum InstallError {
 
 impl Bus {
     /// Installs `new_key` on `reader`, which must still be on SCBK-D (install mode), before
-    /// `deadline`. On success the reader is keyed: from then on it is only accepted over the
+    /// `deadline`, at most [`MAX_INSTALL_WINDOW`] away (a later deadline is refused,
+    /// [`InstallError::WindowTooLong`]). The bus is paused meanwhile: this call holds it, so
+    /// no other reader on it is polled (no reads, no health changes) until it returns. On
+    /// success the reader is keyed: from then on it is only accepted over the
     /// Secure Channel with `new_key`, which the caller stores in the controller's key store.
     ///
     /// A KEYSET none of whose resends is answered may still have reached the reader, so a
@@ -66,6 +85,12 @@ impl Bus {
         let i = self.index(reader)?;
         if self.readers[i].config.key.is_some() {
             return Err(InstallError::AlreadyKeyed(reader.name().to_owned()));
+        }
+        if deadline > Instant::now() + MAX_INSTALL_WINDOW {
+            return Err(InstallError::WindowTooLong {
+                max: MAX_INSTALL_WINDOW,
+                key: new_key,
+            });
         }
         let mut last = String::from("the deadline had already passed");
         while Instant::now() < deadline {

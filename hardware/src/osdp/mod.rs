@@ -29,6 +29,6 @@ mod twin;
 pub use bus::{Bus, BusConfig, BusError, EventSink, ReaderConfig, ReaderInfo};
 pub use channel::{Channel, MemoryChannel, SerialChannel};
 pub use commands::{BuzzerCommand, Command, LedColor, LedCommand, OutputCommand};
-pub use keying::InstallError;
+pub use keying::{InstallError, MAX_INSTALL_WINDOW};
 pub use link::Timing;
 pub use secure_channel::{Key, KeyError};

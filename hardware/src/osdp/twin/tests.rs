@@ -412,6 +412,30 @@ fn install_to_a_reader_with_an_unexpected_key_is_an_alarm_and_stops() {
 }
 
 #[test]
+fn an_install_window_longer_than_the_cap_is_refused_before_anything_is_sent() {
+    let mut t = twin(4, None);
+    t.install_mode = true;
+    let (mut bus, twins, _events) = bus(vec![t], vec![reader("new", 4, None)]);
+    let max = crate::osdp::MAX_INSTALL_WINDOW;
+    assert_eq!(max, Duration::from_secs(30));
+    let err = bus
+        .install_key(
+            &ReaderId::new("new"),
+            key(K2),
+            Instant::now() + max + Duration::from_secs(5),
+        )
+        .expect_err("too long");
+    assert!(err.to_string().contains("30 s"), "{err}");
+    match err {
+        crate::osdp::InstallError::WindowTooLong { key: k, .. } => assert_eq!(k, key(K2)),
+        other => panic!("{other:?}"),
+    }
+    let twin = twins[0].lock().expect("twin");
+    assert!(twin.commands.is_empty());
+    assert_eq!(twin.key, None);
+}
+
+#[test]
 fn a_tampered_reader_is_reported() {
     let mut t = twin(1, None);
     t.tamper = true;

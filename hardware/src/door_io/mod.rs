@@ -16,11 +16,16 @@
 //!   normally-closed ([`Wiring`]), read as open / closed circuits ([`Circuit`]) and
 //!   debounced by the pure [`Debouncer`]: it is fed `(level, Instant)` samples or edges and
 //!   asked at a time of the caller's choosing, so tests run on simulated time. Back-ends
-//!   send debounced changes as [`InputEvent`]s into a channel, as readers send
-//!   [`ReaderEvent`](crate::reader::ReaderEvent)s.
+//!   send debounced changes as [`InputEvent`]s, as readers send
+//!   [`ReaderEvent`](crate::reader::ReaderEvent)s. An edge-driven back-end (GPIO) hands
+//!   each edge, as a [`Circuit`] and its time, to [`run_input`], which runs an
+//!   [`InputDriver`] (an [`Input`] and its door) on the back-end's thread and wakes at the
+//!   debouncer's deadline, so a level that settles without a further edge is reported.
+//!   The back-end never debounces, and no raw level reaches the controller.
 
 mod debounce;
 mod door_name;
+mod driver;
 mod error;
 mod indicator;
 mod input;
@@ -30,6 +35,7 @@ mod outputs;
 
 pub use debounce::Debouncer;
 pub use door_name::DoorName;
+pub use driver::{InputDriver, run_input};
 pub use error::OutputError;
 pub use indicator::{Beeper, LedColor, Polarity, ReaderLed};
 pub use input::{Circuit, Input, InputConfig, InputEvent, InputKind, Wiring};

@@ -1,5 +1,7 @@
-//! The Raspberry Pi GPIO back-end (feature `rpi`): relay outputs, inputs with interrupts,
-//! and Wiegand D0/D1 lines on edge interrupts.
+//! The Raspberry Pi GPIO back-end (feature `rpi`): relay outputs, door inputs on edge
+//! interrupts (debounced by [`door_io::run_input`](crate::door_io::run_input) on a
+//! thread, sent as [`InputEvent`](crate::door_io::InputEvent)s), and Wiegand D0/D1 lines
+//! on edge interrupts.
 //!
 //! Built on rppal, whose author retired it in 2025: it stays behind this module. Nothing
 //! else in the workspace names an rppal type — callers see [`Chip`], [`GpioOutput`] (an

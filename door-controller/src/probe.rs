@@ -14,7 +14,7 @@
 
 use gatehouse_core::card::{CardId, decode_wiegand};
 use gatehouse_hardware::osdp::{Bus, BusConfig, Key, ReaderConfig, SerialChannel};
-use gatehouse_hardware::reader::{ReadData, ReaderEvent, ReaderHealth, ReaderId};
+use gatehouse_hardware::reader::{ReadData, ReaderEvent, ReaderHealth, ReaderId, RefusalCause};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::sync::mpsc;
@@ -117,12 +117,8 @@ pub fn run(args: &ProbeArgs, out: &mut dyn Write) -> bool {
                         );
                         came_online |= secure == secure_wanted;
                     }
-                    ReaderHealth::SecureChannelRefused { reason } => {
-                        let code = if reason.contains("not its own") {
-                            "wrong_key"
-                        } else {
-                            "secure_channel_refused"
-                        };
+                    ReaderHealth::SecureChannelRefused { cause, reason } => {
+                        let code = refusal_code(cause);
                         if last_error.as_deref() != Some(code) {
                             error(out, code, &reason);
                             last_error = Some(code.to_owned());
@@ -169,4 +165,32 @@ pub fn run(args: &ProbeArgs, out: &mut dyn Write) -> bool {
         );
     }
     came_online
+}
+
+/// The probe's error reason for a refused Secure Channel: from the typed cause, never from
+/// the message's wording.
+fn refusal_code(cause: RefusalCause) -> &'static str {
+    match cause {
+        RefusalCause::WrongKey => "wrong_key",
+        RefusalCause::Downgrade | RefusalCause::Refused | RefusalCause::BadMac => {
+            "secure_channel_refused"
+        }
+    }
+}
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::*;
+
+    #[test]
+    fn wrong_key_comes_from_the_cause_not_the_wording() {
+        assert_eq!(refusal_code(RefusalCause::WrongKey), "wrong_key");
+        for cause in [
+            RefusalCause::Downgrade,
+            RefusalCause::Refused,
+            RefusalCause::BadMac,
+        ] {
+            assert_eq!(refusal_code(cause), "secure_channel_refused");
+        }
+    }
 }

@@ -93,9 +93,40 @@ pub enum ReaderHealth {
     /// A keyed OSDP reader that answered without the Secure Channel, or with a key that is
     /// not its own: an alarm, never a fallback to a plain channel.
     SecureChannelRefused {
-        /// What happened, for the alarm.
+        /// What kind of refusal: for code to act on (never parse `reason`).
+        cause: RefusalCause,
+        /// What happened, for the alarm (human-readable; its wording may change).
         reason: String,
     },
+}
+
+/// Why a reader's Secure Channel was refused ([`ReaderHealth::SecureChannelRefused`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RefusalCause {
+    /// The reader answered the handshake with another key (its client cryptogram does not
+    /// match the key we hold): a swapped, reset or tampered reader.
+    WrongKey,
+    /// The reader answered in the clear where the Secure Channel was due (the challenge,
+    /// or a frame inside a session): a capability downgrade.
+    Downgrade,
+    /// The reader refused the Secure Channel (a NAK to the challenge or to our server
+    /// cryptogram) or answered the handshake with something else.
+    Refused,
+    /// A MAC did not check (a reply's MAC, the initial R-MAC) or encrypted data did not
+    /// decrypt: a forged, replayed or corrupted frame.
+    BadMac,
+}
+
+impl RefusalCause {
+    /// A short snake_case name (`wrong_key`, `downgrade`, `refused`, `bad_mac`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalCause::WrongKey => "wrong_key",
+            RefusalCause::Downgrade => "downgrade",
+            RefusalCause::Refused => "refused",
+            RefusalCause::BadMac => "bad_mac",
+        }
+    }
 }
 
 /// What a reader back-end reports.

@@ -228,6 +228,7 @@ impl Bus {
             Err(LinkError::Secure(e)) => self.lost(
                 i,
                 ReaderHealth::SecureChannelRefused {
+                    cause: e.cause(),
                     reason: e.to_string(),
                 },
             ),

@@ -8,22 +8,22 @@ use super::frame::{Scb, scs};
 use super::link::{Answer, LinkError};
 use super::replies::Reply;
 use super::secure_channel::{Handshake, Key, Session};
-use crate::reader::ReaderHealth;
+use crate::reader::{ReaderHealth, RefusalCause};
 
 /// Why a handshake did not give a session.
 pub(super) enum Refusal {
     /// The reader did not answer.
     Silent,
-    /// An alarm: the reader refused the Secure Channel, answered in the clear, or broke it.
-    Alarm(String),
-    /// An alarm: the reader's client cryptogram shows it holds another key.
-    WrongKey(String),
+    /// An alarm: the reader refused the Secure Channel, answered in the clear, broke it,
+    /// or holds another key ([`RefusalCause::WrongKey`]).
+    Alarm(RefusalCause, String),
 }
 
 fn refusal(e: LinkError) -> Refusal {
     match e {
         LinkError::NoReply | LinkError::Io(_) => Refusal::Silent,
-        other => Refusal::Alarm(other.to_string()),
+        LinkError::Secure(e) => Refusal::Alarm(e.cause(), e.to_string()),
+        other @ LinkError::Malformed(_) => Refusal::Alarm(RefusalCause::Refused, other.to_string()),
     }
 }
 
@@ -37,8 +37,8 @@ impl Bus {
             match self.secure(i, &key, false) {
                 Ok(session) => self.readers[i].session = Some(session),
                 Err(Refusal::Silent) => return self.lost(i, ReaderHealth::Offline),
-                Err(Refusal::Alarm(reason) | Refusal::WrongKey(reason)) => {
-                    return self.lost(i, ReaderHealth::SecureChannelRefused { reason });
+                Err(Refusal::Alarm(cause, reason)) => {
+                    return self.lost(i, ReaderHealth::SecureChannelRefused { cause, reason });
                 }
             }
         }
@@ -62,6 +62,7 @@ impl Bus {
                     return self.lost(
                         i,
                         ReaderHealth::SecureChannelRefused {
+                            cause: e.cause(),
                             reason: e.to_string(),
                         },
                     );
@@ -105,16 +106,18 @@ impl Bus {
             } if answer.scb.as_ref().is_some_and(|s| s.kind == scs::CCRYPT) => {
                 handshake
                     .check_client_cryptogram(&rnd_b, &cryptogram)
-                    .map_err(|e| Refusal::WrongKey(e.to_string()))?;
+                    .map_err(|e| Refusal::Alarm(e.cause(), e.to_string()))?;
                 rnd_b
             }
             Reply::Nak(code) => {
-                return Err(Refusal::Alarm(format!(
-                    "the reader refused the Secure Channel (NAK {code})"
-                )));
+                return Err(Refusal::Alarm(
+                    RefusalCause::Refused,
+                    format!("the reader refused the Secure Channel (NAK {code})"),
+                ));
             }
             _ => {
                 return Err(Refusal::Alarm(
+                    RefusalCause::Downgrade,
                     "the reader answered the Secure Channel challenge in the clear".into(),
                 ));
             }
@@ -133,12 +136,14 @@ impl Bus {
             {
                 handshake
                     .finish(&rnd_b, &rmac)
-                    .map_err(|e| Refusal::Alarm(e.to_string()))
+                    .map_err(|e| Refusal::Alarm(e.cause(), e.to_string()))
             }
-            Reply::Nak(code) => Err(Refusal::Alarm(format!(
-                "the reader refused our server cryptogram (NAK {code})"
-            ))),
+            Reply::Nak(code) => Err(Refusal::Alarm(
+                RefusalCause::Refused,
+                format!("the reader refused our server cryptogram (NAK {code})"),
+            )),
             _ => Err(Refusal::Alarm(
+                RefusalCause::Refused,
                 "the reader answered SCRYPT without its initial R-MAC".into(),
             )),
         }

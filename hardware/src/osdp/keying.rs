@@ -11,7 +11,7 @@ use super::connect::Refusal;
 use super::link::{Answer, LinkError};
 use super::replies::Reply;
 use super::secure_channel::{Key, SCBK_D};
-use crate::reader::{ReaderHealth, ReaderId};
+use crate::reader::{ReaderHealth, ReaderId, RefusalCause};
 use std::time::{Duration, Instant};
 
 /// The longest key installation window: [`Bus::install_key`] holds the bus for its whole
@@ -123,8 +123,10 @@ impl Bus {
                     }
                 }
                 Err(Refusal::Silent) => last = "no reply".into(),
-                Err(Refusal::Alarm(reason)) => last = reason,
-                Err(Refusal::WrongKey(reason)) => {
+                Err(Refusal::Alarm(cause, reason)) if cause != RefusalCause::WrongKey => {
+                    last = reason
+                }
+                Err(Refusal::Alarm(cause, reason)) => {
                     // A reader whose KEYSET answer was lost answers SCBK-D with the new
                     // key; any other key is an alarm, and the installation stops.
                     self.readers[i].sqn = 0;
@@ -136,6 +138,7 @@ impl Bus {
                     self.lost(
                         i,
                         ReaderHealth::SecureChannelRefused {
+                            cause,
                             reason: reason.clone(),
                         },
                     );

@@ -10,7 +10,7 @@ use gatehouse_hardware::osdp::{
     Bus, BusConfig, BuzzerCommand, Command, Key, LedColor, LedCommand, OutputCommand, ReaderConfig,
     SerialChannel,
 };
-use gatehouse_hardware::reader::{ReadData, ReaderEvent, ReaderHealth, ReaderId};
+use gatehouse_hardware::reader::{ReadData, ReaderEvent, ReaderHealth, ReaderId, RefusalCause};
 use pd::{Pd, python};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -253,7 +253,7 @@ fn a_reader_with_another_key_is_refused_as_an_alarm() {
     let h = healths(&events);
     assert_eq!(h.len(), 1, "one alarm, no online: {h:?}");
     assert!(
-        matches!(&h[0], ReaderHealth::SecureChannelRefused { reason } if reason.contains("not its own")),
+        matches!(&h[0], ReaderHealth::SecureChannelRefused { cause: RefusalCause::WrongKey, reason } if reason.contains("not its own")),
         "{h:?}"
     );
     pd.drain();

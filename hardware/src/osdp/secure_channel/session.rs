@@ -40,6 +40,20 @@ pub enum SessionError {
     BadPadding,
 }
 
+impl SessionError {
+    /// The kind of refusal this is, for [`crate::reader::ReaderHealth::SecureChannelRefused`].
+    pub fn cause(&self) -> crate::reader::RefusalCause {
+        use crate::reader::RefusalCause;
+        match self {
+            SessionError::WrongKey => RefusalCause::WrongKey,
+            SessionError::Plain => RefusalCause::Downgrade,
+            SessionError::BadRmacI | SessionError::BadMac | SessionError::BadPadding => {
+                RefusalCause::BadMac
+            }
+        }
+    }
+}
+
 fn derive(scbk: &Key, kind: [u8; 2], rnd_a: &[u8; 8]) -> [u8; 16] {
     let mut block = [0u8; 16];
     block[..2].copy_from_slice(&kind);

@@ -3,7 +3,7 @@
 use super::*;
 use crate::osdp::commands::{Command, LedColor, LedCommand};
 use crate::osdp::{Bus, BusConfig, ReaderConfig, Timing};
-use crate::reader::{ReadData, ReaderEvent, ReaderHealth, ReaderId};
+use crate::reader::{ReadData, ReaderEvent, ReaderHealth, ReaderId, RefusalCause};
 use std::time::Instant;
 
 type Events = Arc<Mutex<Vec<ReaderEvent>>>;
@@ -189,7 +189,7 @@ fn a_reader_with_another_key_is_an_alarm() {
     let h = healths(&events, "door");
     assert_eq!(h.len(), 1, "{h:?}");
     assert!(
-        matches!(&h[0], ReaderHealth::SecureChannelRefused { reason } if reason.contains("not its own"))
+        matches!(&h[0], ReaderHealth::SecureChannelRefused { cause: RefusalCause::WrongKey, reason } if reason.contains("not its own"))
     );
     // Never re-keyed, never polled in the clear.
     let t = twins[0].lock().expect("twin");
@@ -210,7 +210,7 @@ fn a_downgrade_to_plain_is_an_alarm_not_a_fallback() {
     let h = healths(&events, "door");
     assert_eq!(h[0], ReaderHealth::Online { secure: true });
     assert!(
-        matches!(&h[1], ReaderHealth::SecureChannelRefused { reason } if reason.contains("plain")),
+        matches!(&h[1], ReaderHealth::SecureChannelRefused { cause: RefusalCause::Downgrade, reason } if reason.contains("plain")),
         "{h:?}"
     );
     assert!(!h.contains(&ReaderHealth::Online { secure: false }));
@@ -223,7 +223,7 @@ fn a_keyed_reader_that_refuses_the_secure_channel_is_an_alarm() {
     bus.poll_round();
     let h = healths(&events, "door");
     assert!(
-        matches!(&h[..], [ReaderHealth::SecureChannelRefused { reason }] if reason.contains("NAK 5")),
+        matches!(&h[..], [ReaderHealth::SecureChannelRefused { cause: RefusalCause::Refused, reason }] if reason.contains("NAK 5")),
         "{h:?}"
     );
 }
@@ -403,7 +403,10 @@ fn install_to_a_reader_with_an_unexpected_key_is_an_alarm_and_stops() {
     assert!(
         matches!(
             healths(&events, "new").as_slice(),
-            [ReaderHealth::SecureChannelRefused { .. }]
+            [ReaderHealth::SecureChannelRefused {
+                cause: RefusalCause::WrongKey,
+                ..
+            }]
         ),
         "{:?}",
         healths(&events, "new")

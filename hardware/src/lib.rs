@@ -18,6 +18,7 @@ pub mod door_io;
 #[cfg(feature = "rpi")]
 pub mod gpio;
 pub mod osdp;
+pub mod pin_entry;
 pub mod qr;
 pub mod reader;
 pub mod reader_keys;

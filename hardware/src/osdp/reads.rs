@@ -1,56 +1,65 @@
 //! Replies that carry something read at the reader, turned into [`ReaderEvent`]s.
 
 use super::replies::Reply;
+use crate::pin_entry::{PinEntry, PinKey};
 use crate::reader::{CredentialRead, ReadData, ReaderId};
-use gatehouse_core::model::Pin;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// `#` on an OSDP keypad.
 const KEY_ENTER: u8 = 0x0D;
 /// `*` on an OSDP keypad.
 const KEY_CLEAR: u8 = 0x7F;
-/// No PIN is longer; longer input is dropped as unreadable rather than kept growing.
-const MAX_KEYS: usize = 16;
+/// A pause this long after the last key ends the entry, as on a Wiegand keypad.
+pub const PIN_PAUSE: Duration = Duration::from_secs(5);
 
-/// Keys typed so far at one reader, until `#` ends a PIN.
-#[derive(Debug, Default)]
+/// Keys typed so far at one reader, assembled by the PIN assembler shared with Wiegand
+/// keypads ([`PinEntry`]): ended by `#` or a pause, `*` clears, 4 to 12 digits.
+#[derive(Debug)]
 pub struct Keypad {
-    keys: String,
+    entry: PinEntry,
 }
 
-impl Keypad {
-    /// What `keys` completes, if anything.
-    pub fn press(&mut self, keys: &[u8]) -> Vec<ReadData> {
-        let mut out = Vec::new();
-        for &key in keys {
-            match key {
-                KEY_ENTER => {
-                    let typed = std::mem::take(&mut self.keys);
-                    out.push(match Pin::parse(&typed) {
-                        Ok(pin) => ReadData::Pin(pin),
-                        Err(_) => ReadData::Unreadable {
-                            reason: "keypad input that is no PIN".into(),
-                        },
-                    });
-                }
-                KEY_CLEAR => self.keys.clear(),
-                b'0'..=b'9' if self.keys.len() < MAX_KEYS => self.keys.push(char::from(key)),
-                b'0'..=b'9' => {
-                    self.keys.clear();
-                    out.push(ReadData::Unreadable {
-                        reason: "keypad input longer than a PIN".into(),
-                    });
-                }
-                _ => {}
-            }
-        }
-        out
+impl Default for Keypad {
+    fn default() -> Self {
+        Keypad::new(PIN_PAUSE)
     }
 }
 
-/// The reads in `reply` from `reader`, assembling keypad input in `keypad`.
+impl Keypad {
+    /// A keypad whose entries a pause of `pause` ends.
+    pub fn new(pause: Duration) -> Self {
+        Keypad {
+            entry: PinEntry::new(pause),
+        }
+    }
+
+    /// What `keys`, received at `at`, complete, if anything: an entry a pause ended before
+    /// them first, then what `#` ends.
+    pub fn press(&mut self, keys: &[u8], at: Instant) -> Vec<ReadData> {
+        let mut out: Vec<ReadData> = self.entry.poll(at).into_iter().collect();
+        for &key in keys {
+            let key = match key {
+                KEY_ENTER => PinKey::Hash,
+                KEY_CLEAR => PinKey::Star,
+                b'0'..=b'9' => PinKey::Digit(key - b'0'),
+                _ => continue,
+            };
+            out.extend(self.entry.key(key, at));
+        }
+        out
+    }
+
+    /// The entry in progress, if a pause ended it by `now`.
+    pub fn poll(&mut self, now: Instant) -> Option<ReadData> {
+        self.entry.poll(now)
+    }
+}
+
+/// The reads in `reply` from `reader`, assembling keypad input in `keypad` (an entry a
+/// pause ended comes first, whatever the reply).
 pub fn reads(reader: &ReaderId, reply: &Reply, keypad: &mut Keypad) -> Vec<CredentialRead> {
-    let data = match reply {
+    let at = Instant::now();
+    let mut data = match reply {
         // Raw bits, whatever the PD calls the format: decide() decodes the Wiegand frame,
         // and journals one it cannot decode as malformed.
         Reply::Raw { bits, data, .. } => vec![ReadData::WiegandFrame {
@@ -62,10 +71,12 @@ pub fn reads(reader: &ReaderId, reply: &Reply, keypad: &mut Keypad) -> Vec<Crede
                 reason: "OSDP formatted (ASCII) card data is not a supported card format".into(),
             }]
         }
-        Reply::Keypad { keys, .. } => keypad.press(keys),
+        Reply::Keypad { keys, .. } => keypad.press(keys, at),
         _ => vec![],
     };
-    let at = Instant::now();
+    if !matches!(reply, Reply::Keypad { .. }) {
+        data.splice(0..0, keypad.poll(at));
+    }
     data.into_iter()
         .map(|data| CredentialRead {
             reader: reader.clone(),
@@ -79,25 +90,53 @@ pub fn reads(reader: &ReaderId, reply: &Reply, keypad: &mut Keypad) -> Vec<Crede
 mod tests {
     use super::*;
 
+    use gatehouse_core::model::Pin;
+
     #[test]
     fn keypad_digits_become_a_pin_on_enter() {
+        let t = Instant::now();
         let mut k = Keypad::default();
-        assert!(k.press(b"12").is_empty());
-        let out = k.press(&[b'3', b'4', KEY_ENTER]);
+        assert!(k.press(b"12", t).is_empty());
+        let out = k.press(&[b'3', b'4', KEY_ENTER], t);
         assert_eq!(out, vec![ReadData::Pin(Pin::parse("1234").expect("pin"))]);
-        assert!(k.press(&[b'9', KEY_CLEAR]).is_empty());
+        assert!(k.press(&[b'9', KEY_CLEAR], t).is_empty());
         assert_eq!(
-            k.press(&[b'5', b'6', b'7', b'8', KEY_ENTER]),
+            k.press(&[b'5', b'6', b'7', b'8', KEY_ENTER], t),
             vec![ReadData::Pin(Pin::parse("5678").expect("pin"))]
         );
         assert!(matches!(
-            k.press(&[KEY_ENTER])[..],
+            k.press(&[KEY_ENTER], t)[..],
             [ReadData::Unreadable { .. }]
         ));
+        let mut long = vec![b'1'; 13];
+        long.push(KEY_ENTER);
         assert!(matches!(
-            k.press(&[b'1'; 17])[..],
+            k.press(&long, t)[..],
             [ReadData::Unreadable { .. }]
         ));
+    }
+
+    #[test]
+    fn a_pause_ends_the_entry_so_abandoned_digits_never_prefix_the_next_pin() {
+        let t = Instant::now();
+        let mut k = Keypad::default();
+        assert!(k.press(b"12", t).is_empty());
+        assert_eq!(k.poll(t + PIN_PAUSE / 2), None);
+        let later = t + PIN_PAUSE + Duration::from_secs(1);
+        let out = k.press(&[b'5', b'6', b'7', b'8', KEY_ENTER], later);
+        assert!(
+            matches!(
+                &out[..],
+                [ReadData::Unreadable { .. }, ReadData::Pin(pin)] if *pin == Pin::parse("5678").expect("pin")
+            ),
+            "{out:?}"
+        );
+        // A pause alone ends an entry too, 4 digits being a PIN.
+        assert!(k.press(b"4321", later).is_empty());
+        assert_eq!(
+            k.poll(later + PIN_PAUSE),
+            Some(ReadData::Pin(Pin::parse("4321").expect("pin")))
+        );
     }
 
     #[test]

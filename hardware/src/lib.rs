@@ -15,6 +15,7 @@
 //! - [`sim`]: the simulator and its control interface.
 
 pub mod door_io;
+mod edge_wait;
 #[cfg(feature = "rpi")]
 pub mod gpio;
 pub mod osdp;

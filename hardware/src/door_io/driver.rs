@@ -79,13 +79,7 @@ pub fn run_input(
     mut sink: impl FnMut(InputEvent),
 ) {
     loop {
-        let next = match driver.deadline() {
-            Some(deadline) => {
-                edges.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            }
-            None => edges.recv().map_err(|_| RecvTimeoutError::Disconnected),
-        };
-        match next {
+        match crate::edge_wait::next_edge(edges, driver.deadline()) {
             Ok((circuit, at)) => driver.edge(circuit, at).into_iter().for_each(&mut sink),
             Err(RecvTimeoutError::Timeout) => {
                 if let Some(event) = driver.poll(Instant::now()) {

@@ -15,13 +15,7 @@ pub fn run(
     mut sink: impl FnMut(ReaderEvent),
 ) {
     loop {
-        let next = match reader.deadline() {
-            Some(deadline) => {
-                edges.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            }
-            None => edges.recv().map_err(|_| RecvTimeoutError::Disconnected),
-        };
-        match next {
+        match crate::edge_wait::next_edge(edges, reader.deadline()) {
             Ok((line, at)) => {
                 if let Some(read) = reader.edge(line, at) {
                     sink(ReaderEvent::Read(read));

@@ -5,14 +5,16 @@
 //! - `{"type":"online","address":N,"secure":bool,"vendor":"00a1b2","model":M,"version":V,"serial":S}`
 //!   once the reader answered ID and CAP;
 //! - `{"type":"card","address":N,"format":"H10301","bits":26,"hex":"…"}` per card read
-//!   (`format` names the Wiegand format when the bits decode as one, else `raw`);
+//!   (`format` names the Wiegand format when the bits decode as one, else `raw`; a card the
+//!   reader sent as formatted text gives its format or `uid` and the bits it stands for);
+//! - `{"type":"unreadable","address":N,"reason":"…"}` for card data that names no card;
 //! - `{"type":"error","reason":CODE,"detail":"…"}` on a failure: `bad_argument`, `port`,
 //!   `wrong_key`, `secure_channel_refused`, `offline`, `no_answer`.
 //!
 //! It runs for `--seconds` (default 10); it succeeds only if the reader came online as
 //! asked (secure when `--scbk` was given).
 
-use gatehouse_core::card::{CardId, decode_wiegand};
+use gatehouse_core::card::{CardId, decode_wiegand, encode_wiegand};
 use gatehouse_hardware::osdp::{Bus, BusConfig, Key, ReaderConfig, SerialChannel};
 use gatehouse_hardware::reader::{ReadData, ReaderEvent, ReaderHealth, ReaderId, RefusalCause};
 use serde_json::{Value, json};
@@ -131,21 +133,8 @@ pub fn run(args: &ProbeArgs, out: &mut dyn Write) -> bool {
                     ReaderHealth::Tamper => error(out, "tamper", "the reader reports tamper"),
                 },
                 ReaderEvent::Read(read) => {
-                    if let ReadData::WiegandFrame { bits, data } = read.data {
-                        let format = match decode_wiegand(bits, &data) {
-                            Ok(CardId::Wiegand { format, .. }) => format.to_string(),
-                            _ => "raw".to_owned(),
-                        };
-                        line(
-                            out,
-                            &json!({
-                                "type": "card",
-                                "address": args.address,
-                                "format": format,
-                                "bits": bits,
-                                "hex": hex::encode(data),
-                            }),
-                        );
+                    if let Some(read) = read_line(args.address, read.data) {
+                        line(out, &read);
                     }
                 }
             }
@@ -167,6 +156,39 @@ pub fn run(args: &ProbeArgs, out: &mut dyn Write) -> bool {
     came_online
 }
 
+/// The line a read prints: card data, or input that names no card. PINs and QR texts are
+/// not the probe's business (and a PIN is a secret).
+fn read_line(address: u8, read: ReadData) -> Option<Value> {
+    let (format, bits, data) = match read {
+        ReadData::WiegandFrame { bits, data } => {
+            let format = match decode_wiegand(bits, &data) {
+                Ok(CardId::Wiegand { format, .. }) => format.to_string(),
+                _ => "raw".to_owned(),
+            };
+            (format, bits, data)
+        }
+        ReadData::Card(card @ CardId::Wiegand { format, .. }) => {
+            let (bits, data) = encode_wiegand(&card)?;
+            (format.to_string(), bits, data)
+        }
+        ReadData::Card(CardId::Uid { uid }) => {
+            let data = uid.as_bytes().to_vec();
+            ("uid".to_owned(), data.len() * 8, data)
+        }
+        ReadData::Unreadable { reason } => {
+            return Some(json!({"type": "unreadable", "address": address, "reason": reason}));
+        }
+        ReadData::Pin(_) | ReadData::Qr(_) => return None,
+    };
+    Some(json!({
+        "type": "card",
+        "address": address,
+        "format": format,
+        "bits": bits,
+        "hex": hex::encode(data),
+    }))
+}
+
 /// The probe's error reason for a refused Secure Channel: from the typed cause, never from
 /// the message's wording.
 fn refusal_code(cause: RefusalCause) -> &'static str {
@@ -181,6 +203,44 @@ fn refusal_code(cause: RefusalCause) -> &'static str {
 #[cfg(test)]
 mod refusal_tests {
     use super::*;
+
+    #[test]
+    fn every_kind_of_card_data_prints_a_line() {
+        let h10301: CardId = "H10301:231:61033".parse().expect("card");
+        let (bits, frame) = encode_wiegand(&h10301).expect("frame");
+        let expected = json!({"type": "card", "address": 3, "format": "H10301", "bits": 26,
+            "hex": hex::encode(&frame)});
+        let raw = ReadData::WiegandFrame { bits, data: frame };
+        assert_eq!(read_line(3, raw), Some(expected.clone()));
+        assert_eq!(read_line(3, ReadData::Card(h10301)), Some(expected));
+        assert_eq!(
+            read_line(
+                3,
+                ReadData::WiegandFrame {
+                    bits: 12,
+                    data: vec![0xab, 0xc0]
+                }
+            ),
+            Some(json!({"type": "card", "address": 3, "format": "raw", "bits": 12, "hex": "abc0"}))
+        );
+        assert_eq!(
+            read_line(3, ReadData::Card("uid:04A1B2C3".parse().expect("uid"))),
+            Some(
+                json!({"type": "card", "address": 3, "format": "uid", "bits": 32, "hex": "04a1b2c3"})
+            )
+        );
+        let reason = "OSDP formatted card data (4 characters) is not a Gatehouse card name";
+        assert_eq!(
+            read_line(
+                3,
+                ReadData::Unreadable {
+                    reason: reason.into()
+                }
+            ),
+            Some(json!({"type": "unreadable", "address": 3, "reason": reason}))
+        );
+        assert_eq!(read_line(3, ReadData::Qr("GH1:…".into())), None);
+    }
 
     #[test]
     fn wrong_key_comes_from_the_cause_not_the_wording() {

@@ -3,6 +3,7 @@
 use super::replies::Reply;
 use crate::pin_entry::{PinEntry, PinKey};
 use crate::reader::{CredentialRead, ReadData, ReaderId};
+use gatehouse_core::card::CardId;
 use std::time::{Duration, Instant};
 
 /// `#` on an OSDP keypad.
@@ -66,11 +67,7 @@ pub fn reads(reader: &ReaderId, reply: &Reply, keypad: &mut Keypad) -> Vec<Crede
             bits: usize::from(*bits),
             data: data.clone(),
         }],
-        Reply::Formatted { .. } => {
-            vec![ReadData::Unreadable {
-                reason: "OSDP formatted (ASCII) card data is not a supported card format".into(),
-            }]
-        }
+        Reply::Formatted { text, .. } => vec![formatted_card(text)],
         Reply::Keypad { keys, .. } => keypad.press(keys, at),
         _ => vec![],
     };
@@ -84,6 +81,26 @@ pub fn reads(reader: &ReaderId, reply: &Reply, keypad: &mut Keypad) -> Vec<Crede
             data,
         })
         .collect()
+}
+
+/// osdp_FMT card data: characters whose meaning each vendor chooses (OSDP 2.2 deprecates
+/// the reply). A reader set to send a card's Gatehouse name (`H10301:231:61033`,
+/// `uid:04A1B2C3`) gives a card; anything else is unreadable, and the reason says how to set
+/// the reader up instead, without repeating the characters (they may be a credential).
+fn formatted_card(text: &[u8]) -> ReadData {
+    let card = std::str::from_utf8(text)
+        .ok()
+        .and_then(|text| text.trim().parse::<CardId>().ok());
+    match card {
+        Some(card) => ReadData::Card(card),
+        None => ReadData::Unreadable {
+            reason: format!(
+                "OSDP formatted card data ({} characters) is not a Gatehouse card name; \
+                 set the reader to send raw Wiegand bits (osdp_RAW)",
+                text.len()
+            ),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -158,5 +175,36 @@ mod tests {
             }
         );
         assert!(reads(&reader, &Reply::Ack, &mut Keypad::default()).is_empty());
+    }
+
+    #[test]
+    fn formatted_card_data_is_a_card_when_it_names_one() {
+        let reader = ReaderId::new("lobby");
+        let formatted = |text: &[u8]| {
+            let reply = Reply::Formatted {
+                reader: 0,
+                text: text.to_vec(),
+            };
+            let out = reads(&reader, &reply, &mut Keypad::default());
+            assert_eq!(out.len(), 1);
+            out[0].data.clone()
+        };
+        assert_eq!(
+            formatted(b"H10301:231:61033"),
+            ReadData::Card("H10301:231:61033".parse().expect("card"))
+        );
+        assert_eq!(
+            formatted(b"uid:04A1B2C3\r"),
+            ReadData::Card("uid:04A1B2C3".parse().expect("card"))
+        );
+        for text in [&b"0012345678"[..], b"H10301:300:1", b"\xff\xfe", b""] {
+            match formatted(text) {
+                ReadData::Unreadable { reason } => {
+                    assert!(reason.contains("osdp_RAW"), "{reason}");
+                    assert!(reason.contains(&format!("({} characters)", text.len())));
+                }
+                other => panic!("{text:?} gave {other:?}"),
+            }
+        }
     }
 }

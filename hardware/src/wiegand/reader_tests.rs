@@ -172,14 +172,16 @@ fn reads_name_the_reader_and_the_time_the_frame_ended() {
 fn the_driver_ends_frames_on_timeout_and_when_the_lines_go_away() {
     let (edge_tx, edge_rx) = mpsc::channel();
     let (read_tx, read_rx) = mpsc::channel();
-    let worker = std::thread::spawn(move || run(&edge_rx, reader(), |e| read_tx.send(e).unwrap()));
     let card = CardId::wiegand(CardFormat::H10306, 300, 4000).unwrap();
     let (bits, data) = encode_wiegand(&card).unwrap();
-    // Stamped in the past: the driver's deadline has passed when it looks.
+    // Stamped in the past: the driver's deadline has passed when it looks. All queued before
+    // the driver starts, as an interrupt handler would have queued them: sent while it runs,
+    // the driver could drain the queue between two edges and rightly end the frame there.
     let past = Instant::now().checked_sub(Duration::from_secs(1)).unwrap();
     for edge in edges(bits, &data, past) {
         edge_tx.send(edge).unwrap();
     }
+    let worker = std::thread::spawn(move || run(&edge_rx, reader(), |e| read_tx.send(e).unwrap()));
     let frame = ReadData::WiegandFrame { bits, data };
     let ReaderEvent::Read(first) = read_rx.recv().unwrap() else {
         panic!("not a read")

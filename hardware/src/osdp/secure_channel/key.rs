@@ -3,13 +3,16 @@
 use std::fmt;
 
 /// SCBK-D, the default key every OSDP reader accepts in install mode (`0x30..0x3F`). Used
-/// only inside a time-boxed key installation, never for a running session.
-pub const SCBK_D: Key = Key([
+/// only inside a time-boxed key installation, never for a running session; private to this
+/// crate, so no caller can make it a reader's key or install it as one.
+pub(crate) const SCBK_D: Key = Key([
     0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F,
 ]);
 
 /// A 128-bit Secure Channel base key. Its `Debug` never shows it; it is wiped from memory
-/// when dropped.
+/// when dropped. Outside this crate a `Key` is never weak: [`Key::new`] refuses SCBK-D and
+/// repeated bytes, and SCBK-D itself is not exported, so [`crate::osdp::Bus::install_key`]
+/// cannot be handed the default key as a reader's new one.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Key(pub(crate) [u8; 16]);
 

@@ -6,5 +6,6 @@ mod aes_block;
 mod key;
 mod session;
 
-pub use key::{Key, KeyError, SCBK_D};
+pub(crate) use key::SCBK_D;
+pub use key::{Key, KeyError};
 pub use session::{Handshake, Session, SessionError};

@@ -72,13 +72,29 @@ fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// S-ENC, S-MAC1 and S-MAC2: wiped from memory when dropped, like the SCBK they come from
+/// (whoever holds them reads and forges the session).
+#[derive(Clone)]
+struct SessionKeys {
+    s_enc: [u8; 16],
+    s_mac1: [u8; 16],
+    s_mac2: [u8; 16],
+}
+
+impl Drop for SessionKeys {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.s_enc.zeroize();
+        self.s_mac1.zeroize();
+        self.s_mac2.zeroize();
+    }
+}
+
 /// A handshake under way: the session keys for one SCBK and RND.A.
 #[derive(Clone)]
 pub struct Handshake {
     rnd_a: [u8; 8],
-    s_enc: [u8; 16],
-    s_mac1: [u8; 16],
-    s_mac2: [u8; 16],
+    keys: SessionKeys,
 }
 
 impl std::fmt::Debug for Handshake {
@@ -92,15 +108,17 @@ impl Handshake {
     pub fn new(scbk: &Key, rnd_a: [u8; 8]) -> Self {
         Handshake {
             rnd_a,
-            s_enc: derive(scbk, [0x01, 0x82], &rnd_a),
-            s_mac1: derive(scbk, [0x01, 0x01], &rnd_a),
-            s_mac2: derive(scbk, [0x01, 0x02], &rnd_a),
+            keys: SessionKeys {
+                s_enc: derive(scbk, [0x01, 0x82], &rnd_a),
+                s_mac1: derive(scbk, [0x01, 0x01], &rnd_a),
+                s_mac2: derive(scbk, [0x01, 0x02], &rnd_a),
+            },
         }
     }
 
     /// The client cryptogram a PD with this key sends: AES(S-ENC, RND.A ‖ RND.B).
     pub fn client_cryptogram(&self, rnd_b: &[u8; 8]) -> [u8; 16] {
-        encrypt_block(&self.s_enc, &concat(&self.rnd_a, rnd_b))
+        encrypt_block(&self.keys.s_enc, &concat(&self.rnd_a, rnd_b))
     }
 
     /// Checks the PD's client cryptogram (constant time).
@@ -118,13 +136,13 @@ impl Handshake {
 
     /// The server cryptogram: AES(S-ENC, RND.B ‖ RND.A).
     pub fn server_cryptogram(&self, rnd_b: &[u8; 8]) -> [u8; 16] {
-        encrypt_block(&self.s_enc, &concat(rnd_b, &self.rnd_a))
+        encrypt_block(&self.keys.s_enc, &concat(rnd_b, &self.rnd_a))
     }
 
     /// The initial R-MAC: AES(S-MAC2, AES(S-MAC1, server cryptogram)).
     pub fn initial_rmac(&self, rnd_b: &[u8; 8]) -> [u8; 16] {
-        let once = encrypt_block(&self.s_mac1, &self.server_cryptogram(rnd_b));
-        encrypt_block(&self.s_mac2, &once)
+        let once = encrypt_block(&self.keys.s_mac1, &self.server_cryptogram(rnd_b));
+        encrypt_block(&self.keys.s_mac2, &once)
     }
 
     /// The session, once the PD's RMAC_I is checked.
@@ -134,9 +152,7 @@ impl Handshake {
             return Err(SessionError::BadRmacI);
         }
         Ok(Session {
-            s_enc: self.s_enc,
-            s_mac1: self.s_mac1,
-            s_mac2: self.s_mac2,
+            keys: self.keys.clone(),
             c_mac: [0; 16],
             r_mac: want,
         })
@@ -146,9 +162,7 @@ impl Handshake {
 /// An established Secure Channel session.
 #[derive(Clone)]
 pub struct Session {
-    s_enc: [u8; 16],
-    s_mac1: [u8; 16],
-    s_mac2: [u8; 16],
+    keys: SessionKeys,
     c_mac: [u8; 16],
     r_mac: [u8; 16],
 }
@@ -174,14 +188,14 @@ impl Session {
         let (head, last) = buf.split_at_mut(split);
         let mut chain = *iv;
         if !head.is_empty() {
-            cbc_encrypt(&self.s_mac1, iv, head);
+            cbc_encrypt(&self.keys.s_mac1, iv, head);
             chain.copy_from_slice(&head[head.len() - 16..]);
         }
         let mut block = [0u8; 16];
         for (i, b) in block.iter_mut().enumerate() {
             *b = last[i] ^ chain[i];
         }
-        encrypt_block(&self.s_mac2, &block)
+        encrypt_block(&self.keys.s_mac2, &block)
     }
 
     /// A whole frame sent under the session: a command when `command`, else a reply (the
@@ -201,7 +215,7 @@ impl Session {
             let mut body = data.to_vec();
             body.push(0x80);
             body.resize(body.len().div_ceil(16) * 16, 0);
-            cbc_encrypt(&self.s_enc, &not(&last_in), &mut body);
+            cbc_encrypt(&self.keys.s_enc, &not(&last_in), &mut body);
             (
                 if command {
                     scs::CMD_ENC
@@ -254,7 +268,7 @@ impl Session {
             return Err(SessionError::BadPadding);
         }
         let mut data = frame.data.clone();
-        cbc_decrypt(&self.s_enc, &not(&iv), &mut data);
+        cbc_decrypt(&self.keys.s_enc, &not(&iv), &mut data);
         let end = data
             .iter()
             .rposition(|&b| b != 0)

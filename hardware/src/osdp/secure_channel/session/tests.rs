@@ -22,9 +22,18 @@ fn parse(bytes: &[u8]) -> RawFrame {
 #[test]
 fn session_keys() {
     let hs = Handshake::new(&SCBK_D, RND_A);
-    assert_eq!(hs.s_enc.to_vec(), h("f9b24c31d5983826360a50e39ebd5f16"));
-    assert_eq!(hs.s_mac1.to_vec(), h("f9fb14d51205b9024074befb5a486e44"));
-    assert_eq!(hs.s_mac2.to_vec(), h("b363df851213de3a4b50d9029a973ad7"));
+    assert_eq!(
+        hs.keys.s_enc.to_vec(),
+        h("f9b24c31d5983826360a50e39ebd5f16")
+    );
+    assert_eq!(
+        hs.keys.s_mac1.to_vec(),
+        h("f9fb14d51205b9024074befb5a486e44")
+    );
+    assert_eq!(
+        hs.keys.s_mac2.to_vec(),
+        h("b363df851213de3a4b50d9029a973ad7")
+    );
 }
 
 #[test]

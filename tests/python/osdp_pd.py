@@ -5,15 +5,18 @@ libosdp's PD (from PyPI, pinned in requirements-test.txt) runs on the master sid
 pseudo-terminal in raw mode; the control panel under test opens the slave /dev/pts/N as
 its serial port.
 
-Protocol with the test, JSON lines:
-  stdout  {"pty": "/dev/pts/N"}              once, when the PD is ready
-          {"command": {...}}                 each command the CP sent (bytes as hex)
-          {"secure": true}                   when the Secure Channel becomes active
-  stdin   {"card": {"bits": 26, "hex": "..."}}  present a card (raw Wiegand bits)
-          {"keys": "1234#"}                  type on the keypad
+With --also, more (plain) readers share the same line, as on a multi-drop RS-485 bus: each
+hears every byte the control panel sends and answers only its own address.
+
+Protocol with the test, JSON lines ("address" picks the reader; default: --address):
+  stdout  {"pty": "/dev/pts/N"}              once, when the PDs are ready
+          {"address": N, "command": {...}}   each command the CP sent (bytes as hex)
+          {"address": N, "secure": true}     when the Secure Channel becomes active
+  stdin   {"card": {"bits": 26, "hex": "..."}, "address": N}  present a card (raw bits)
+          {"keys": "1234#", "address": N}    type on the keypad
           {"quit": true}                     stop (end of stdin also stops)
 
-Usage: osdp_pd.py --address N [--scbk HEX32] [--install-mode]
+Usage: osdp_pd.py --address N [--scbk HEX32] [--install-mode] [--also M ...]
 """
 
 import argparse
@@ -27,25 +30,62 @@ import tty
 import osdp
 
 
-class PtyChannel(osdp.Channel):
-    """libosdp's byte channel over the pty master, non-blocking."""
+class SharedLine:
+    """The RS-485 line: the pty master, which the control panel's bytes arrive on and every
+    PD's replies go out on. Each PD on the line hears every byte the CP sends (a PD answers
+    only frames with its own address), as on a real multi-drop bus."""
 
     def __init__(self, fd):
-        super().__init__()
         self.fd = fd
-        os.set_blocking(fd, False)
+        self.write_lock = threading.Lock()
+        self.taps = []
+        threading.Thread(target=self._hear, daemon=True).start()
 
-    def read(self, max_bytes):
-        try:
-            return os.read(self.fd, max_bytes)
-        except (BlockingIOError, OSError):
-            return b""
+    def _hear(self):
+        while True:
+            try:
+                data = os.read(self.fd, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            for tap in self.taps:
+                tap.hear(data)
+
+    def tap(self):
+        tap = LineTap(self)
+        self.taps.append(tap)
+        return tap
 
     def write(self, buf):
-        try:
-            return os.write(self.fd, bytes(buf))
-        except (BlockingIOError, OSError):
-            return 0
+        with self.write_lock:
+            try:
+                return os.write(self.fd, bytes(buf))
+            except OSError:
+                return 0
+
+
+class LineTap(osdp.Channel):
+    """One PD's connection to the shared line: libosdp's byte channel, non-blocking."""
+
+    def __init__(self, line):
+        super().__init__()
+        self.line = line
+        self.lock = threading.Lock()
+        self.inbox = bytearray()
+
+    def hear(self, data):
+        with self.lock:
+            self.inbox.extend(data)
+
+    def read(self, max_bytes):
+        with self.lock:
+            data = bytes(self.inbox[:max_bytes])
+            del self.inbox[:max_bytes]
+        return data
+
+    def write(self, buf):
+        return self.line.write(buf)
 
     def flush(self):
         pass
@@ -70,30 +110,19 @@ def plain(value):
     return value
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--address", type=int, required=True)
-    parser.add_argument("--scbk", help="the PD's Secure Channel base key, 32 hex digits")
-    parser.add_argument("--install-mode", action="store_true",
-                        help="accept SCBK-D (the default key) for a KEYSET")
-    args = parser.parse_args()
-
-    master, slave = os.openpty()
-    tty.setraw(master)
-    tty.setraw(slave)
-    path = os.ttyname(slave)
-
+def start_pd(line, address, scbk, install_mode):
+    """A libosdp PD (a card reader) at `address` on the shared line."""
     flags = []
-    if args.scbk:
+    if scbk:
         flags.append(osdp.LibFlag.EnforceSecure)
-    if args.install_mode:
+    if install_mode:
         flags.append(osdp.LibFlag.InstallMode)
     info = osdp.PDInfo(
-        args.address,
-        PtyChannel(master),
-        scbk=bytes.fromhex(args.scbk) if args.scbk else None,
+        address,
+        line.tap(),
+        scbk=bytes.fromhex(scbk) if scbk else None,
         flags=flags,
-        id=osdp.PdId(2, 7, 0x00A1B2, 0x12345678, 0x00010203),
+        id=osdp.PdId(2, 7, 0x00A1B2, 0x12345678 + address - 1, 0x00010203),
     )
     caps = osdp.PDCapabilities([
         (osdp.Capability.CommunicationSecurity, 1, 1),
@@ -104,32 +133,56 @@ def main():
     ])
 
     def on_command(command):
-        emit({"command": plain(command)})
+        emit({"address": address, "command": plain(command)})
         return 0, None
 
     pd = osdp.PeripheralDevice(info, caps, log_level=osdp.LogLevel.Error,
                                command_handler=on_command)
     pd.start()
-    emit({"pty": path})
+    return pd
 
-    def watch_secure():
-        was = False
-        while True:
+
+def watch_secure(pds):
+    was = {address: False for address in pds}
+    while True:
+        for address, pd in pds.items():
             now = bool(pd.is_sc_active())
-            if now != was:
-                emit({"secure": now})
-                was = now
-            time.sleep(0.05)
+            if now != was[address]:
+                emit({"address": address, "secure": now})
+                was[address] = now
+        time.sleep(0.05)
 
-    threading.Thread(target=watch_secure, daemon=True).start()
 
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--address", type=int, required=True)
+    parser.add_argument("--scbk", help="the PD's Secure Channel base key, 32 hex digits")
+    parser.add_argument("--install-mode", action="store_true",
+                        help="accept SCBK-D (the default key) for a KEYSET")
+    parser.add_argument("--also", type=int, action="append", default=[], metavar="ADDRESS",
+                        help="another (plain) reader at ADDRESS on the same line")
+    args = parser.parse_args()
+
+    master, slave = os.openpty()
+    tty.setraw(master)
+    tty.setraw(slave)
+    path = os.ttyname(slave)
+    line = SharedLine(master)
+
+    pds = {args.address: start_pd(line, args.address, args.scbk, args.install_mode)}
+    for address in args.also:
+        pds[address] = start_pd(line, address, None, False)
+    emit({"pty": path})
+    threading.Thread(target=watch_secure, args=(pds,), daemon=True).start()
+
+    for request_line in sys.stdin:
+        request_line = request_line.strip()
+        if not request_line:
             continue
-        request = json.loads(line)
+        request = json.loads(request_line)
         if request.get("quit"):
             break
+        pd = pds[request.get("address", args.address)]
         if "card" in request:
             card = request["card"]
             pd.submit_event({
@@ -147,7 +200,8 @@ def main():
                 "reader_no": 0,
                 "data": keys,
             })
-    pd.stop()
+    for pd in pds.values():
+        pd.stop()
     os._exit(0)
 
 

@@ -63,6 +63,32 @@ fn a_plain_reader_comes_online_and_shows_a_card() {
 }
 
 #[test]
+fn probes_one_reader_on_a_bus_shared_with_others() {
+    let Some(python) = python() else { return };
+    let mut pd = Pd::start_line(&python, &[1, 2, 3]);
+    let pty = pd.pty.clone();
+    let (lines, code) = probe(
+        &["--osdp", &pty, "--address", "2", "--seconds", "3"],
+        || {
+            pd.tell(json!({"address": 1, "card": {"bits": 26, "hex": "0a1a2b00"}}));
+            pd.tell(json!({"address": 2, "card": {"bits": 26, "hex": "091a2b00"}}));
+        },
+    );
+    assert_eq!(code, 0, "{lines:?}");
+    assert_eq!(
+        lines[0],
+        json!({"type": "online", "address": 2, "secure": false, "vendor": "00a1b2", "model": 7, "version": 2, "serial": 0x12345679})
+    );
+    let cards: Vec<_> = lines.iter().filter(|l| l["type"] == "card").collect();
+    assert_eq!(
+        cards,
+        vec![
+            &json!({"type": "card", "address": 2, "format": "H10301", "bits": 26, "hex": "091a2b00"})
+        ]
+    );
+}
+
+#[test]
 fn a_keyed_reader_comes_online_over_the_secure_channel() {
     let Some(python) = python() else { return };
     let pd = Pd::start(&python, 4, Some(KEY), false);

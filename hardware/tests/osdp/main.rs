@@ -1,7 +1,7 @@
 //! Our OSDP control panel against libosdp's peripheral device (PyPI `libosdp`, pinned in
 //! requirements-test.txt), over a pseudo-terminal: polling, LED, buzzer and output commands, a card
 //! read and a PIN arriving as credentials, the Secure Channel with a shared key, a wrong
-//! key refused as an alarm, and a key installed over SCBK-D.
+//! key refused as an alarm, a key installed over SCBK-D, and several readers sharing one bus.
 
 mod pd;
 
@@ -295,4 +295,110 @@ fn installs_a_key_over_scbk_d_then_runs_on_it() {
         "{:?}",
         healths(&events)
     );
+}
+
+/// The reads that reached the sink, with the reader each came from.
+fn reads_by_reader(events: &[ReaderEvent]) -> Vec<(String, ReadData)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            ReaderEvent::Read(r) => Some((r.reader.name().to_owned(), r.data.clone())),
+            ReaderEvent::Health { .. } => None,
+        })
+        .collect()
+}
+
+#[test]
+fn several_readers_share_one_bus_and_a_dead_one_does_not_stop_the_others() {
+    let Some(python) = python() else { return };
+    // Three libosdp readers on one line; nothing answers at address 9.
+    let mut pd = Pd::start_line(&python, &[1, 2, 3]);
+    let channel = SerialChannel::open(&pd.pty, 115_200).expect("open the pty");
+    let events: Events = Arc::default();
+    let sink = events.clone();
+    let names = [("lobby", 1), ("dock", 2), ("stairs", 3), ("ghost", 9)];
+    let readers = names
+        .iter()
+        .map(|&(name, address)| ReaderConfig {
+            id: ReaderId::new(name),
+            address,
+            key: None,
+        })
+        .collect();
+    let mut bus = Bus::new(Box::new(channel), BusConfig::default(), readers, move |e| {
+        sink.lock().expect("events").push(e)
+    })
+    .expect("bus");
+    let all_online = |bus: &Bus| {
+        names[..3].iter().all(|(name, _)| {
+            bus.info(&ReaderId::new(name))
+                .and_then(|i| i.health.clone())
+                == Some(ReaderHealth::Online { secure: false })
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !all_online(&bus) && Instant::now() < deadline {
+        bus.poll_round();
+    }
+    assert!(all_online(&bus), "{:?}", healths(&events));
+    // Each reader answered ID at its own address (the PDs' serials differ by address).
+    for (name, address) in &names[..3] {
+        let id = bus.info(&ReaderId::new(name)).expect("info").id.clone();
+        assert_eq!(
+            id.map(|id| id.serial),
+            Some(0x12345678 + u32::from(*address) - 1),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        bus.info(&ReaderId::new("ghost"))
+            .and_then(|i| i.health.clone()),
+        Some(ReaderHealth::Offline)
+    );
+
+    // A command for the dock reader reaches that reader only.
+    bus.send(
+        &ReaderId::new("dock"),
+        Command::Led(LedCommand::steady(LedColor::Green)),
+    )
+    .expect("led");
+    for _ in 0..3 {
+        bus.poll_round();
+    }
+    let led = pd
+        .wait_for(Duration::from_secs(3), |v| command(v, 2))
+        .expect("a PD saw the LED command");
+    assert_eq!(led["address"], 2);
+    pd.drain();
+    let leds: Vec<_> = pd.seen.iter().filter(|v| command(v, 2)).collect();
+    assert_eq!(leds.len(), 1, "{leds:?}");
+
+    // Cards at two readers arrive named by the reader that read them.
+    pd.tell(json!({"address": 3, "card": {"bits": 26, "hex": "091a2b00"}}));
+    pd.tell(json!({"address": 1, "card": {"bits": 26, "hex": "0a1a2b00"}}));
+    let want = [
+        (
+            "stairs".to_owned(),
+            ReadData::WiegandFrame {
+                bits: 26,
+                data: vec![0x09, 0x1a, 0x2b, 0x00],
+            },
+        ),
+        (
+            "lobby".to_owned(),
+            ReadData::WiegandFrame {
+                bits: 26,
+                data: vec![0x0a, 0x1a, 0x2b, 0x00],
+            },
+        ),
+    ];
+    assert!(
+        poll_until(&mut bus, &events, Duration::from_secs(5), |e| {
+            let got = reads_by_reader(e);
+            want.iter().all(|w| got.contains(w))
+        }),
+        "{:?}",
+        reads_by_reader(&events.lock().expect("events"))
+    );
+    assert_eq!(reads_by_reader(&events.lock().expect("events")).len(), 2);
 }

@@ -48,15 +48,32 @@ pub struct Pd {
 impl Pd {
     /// Starts the PD at `address`, with its key and install mode as asked.
     pub fn start(python: &PathBuf, address: u8, scbk: Option<&str>, install_mode: bool) -> Pd {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/python/osdp_pd.py");
-        let mut cmd = Command::new(python);
-        cmd.arg(script).args(["--address", &address.to_string()]);
+        let mut args = vec!["--address".to_owned(), address.to_string()];
         if let Some(k) = scbk {
-            cmd.args(["--scbk", k]);
+            args.extend(["--scbk".to_owned(), k.to_owned()]);
         }
         if install_mode {
-            cmd.arg("--install-mode");
+            args.push("--install-mode".to_owned());
         }
+        Pd::launch(python, &args)
+    }
+
+    /// Starts plain PDs at `addresses`, all on one line (a multi-drop bus): each hears
+    /// every byte the control panel sends and answers its own address. Requests name the
+    /// reader with `"address"`; the first is the default.
+    pub fn start_line(python: &PathBuf, addresses: &[u8]) -> Pd {
+        let (first, rest) = addresses.split_first().expect("at least one address");
+        let mut args = vec!["--address".to_owned(), first.to_string()];
+        for address in rest {
+            args.extend(["--also".to_owned(), address.to_string()]);
+        }
+        Pd::launch(python, &args)
+    }
+
+    fn launch(python: &PathBuf, args: &[String]) -> Pd {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/python/osdp_pd.py");
+        let mut cmd = Command::new(python);
+        cmd.arg(script).args(args);
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

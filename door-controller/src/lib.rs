@@ -3,5 +3,8 @@
 //!
 //! - [`probe`]: `gatehouse-door reader probe`, bringing one OSDP reader online and showing
 //!   what it reads.
+//! - [`selftest`]: `gatehouse-door selftest`, checking this build's cryptography, bundle
+//!   format and decisions against outcomes known in advance.
 
 pub mod probe;
+pub mod selftest;

@@ -310,6 +310,7 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(crate::PARSER_PROPTEST_CASES))]
         #[test]
         fn any_reply_data_decodes_or_is_an_error(code in proptest::prelude::any::<u8>(), data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..80)) {
             let _ = Reply::decode(code, &data);

@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use std::time::Duration;
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::PARSER_PROPTEST_CASES))]
     #[test]
     fn any_text_is_a_read(text in ".{0,300}", tail in "[0-9A-Z $%*+./:-]{0,300}") {
         for candidate in [text.clone(), format!("GH1:{tail}"), format!("GH1:{text}")] {

@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use std::time::{Duration, Instant};
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::PARSER_PROPTEST_CASES))]
     #[test]
     fn any_edges_give_bounded_frames(edges in prop::collection::vec((any::<bool>(), 0u64..60_000), 0..400)) {
         let mut at = Instant::now();

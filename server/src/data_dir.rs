@@ -11,6 +11,8 @@
 //!   keys/                        0700
 //!     issuer-<kid>.key           0600, PKCS#8 PEM Ed25519 issuer keys
 //!     current                    the kid (hex) of the key that signs new credentials
+//!     escrow.key                 0600, the age X25519 identity reader-key escrow copies are
+//!                                encrypted to (docs/hardware-reader-keys.md)
 //!   tls/                         0700
 //!     cert.pem, key.pem          the server certificate (self-signed unless configured)
 //!   checkpoints/                 signed audit-chain heads
@@ -95,6 +97,11 @@ impl DataDir {
     /// The file naming the current issuer key (its kid in hex).
     pub fn current_key_marker(&self) -> PathBuf {
         self.keys_dir().join("current")
+    }
+
+    /// The age X25519 identity that opens controllers' escrowed reader keys.
+    pub fn escrow_key(&self) -> PathBuf {
+        self.keys_dir().join("escrow.key")
     }
 
     /// Where the server certificate and its key live.
@@ -235,6 +242,7 @@ mod tests {
             Path::new("/srv/gh/keys/issuer-abcd000102030405.key")
         );
         assert_eq!(dir.current_key_marker(), Path::new("/srv/gh/keys/current"));
+        assert_eq!(dir.escrow_key(), Path::new("/srv/gh/keys/escrow.key"));
         assert_eq!(dir.tls_cert(), Path::new("/srv/gh/tls/cert.pem"));
         assert_eq!(dir.tls_key(), Path::new("/srv/gh/tls/key.pem"));
         assert_eq!(

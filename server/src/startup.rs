@@ -5,6 +5,7 @@
 use crate::auth::password;
 use crate::config::Config;
 use crate::data_dir::{DataDir, FsError, write_secret};
+use crate::escrow::{EscrowKey, EscrowKeyError};
 use crate::keyring::{Keyring, KeyringError};
 use crate::state::{AppState, Clock};
 use crate::store::{NewUser, Role, Store, StoreError};
@@ -22,6 +23,9 @@ pub enum StartError {
     /// The issuer keys.
     #[error("issuer keys: {0}")]
     Keyring(#[from] KeyringError),
+    /// The reader-key escrow key.
+    #[error("reader-key escrow key: {0}")]
+    Escrow(#[from] EscrowKeyError),
     /// The TLS certificate.
     #[error("TLS: {0}")]
     Tls(#[from] TlsError),
@@ -41,13 +45,14 @@ pub struct Prepared {
     pub initial_admin_password: Option<std::path::PathBuf>,
 }
 
-/// Prepares the data directory, keys, TLS and database; on the very first start, creates
-/// the site and the first admin, whose one-time password is written to
-/// `DATA_DIR/initial-admin-password` (mode 0600).
+/// Prepares the data directory, keys (issuer and reader-key escrow), TLS and database; on
+/// the very first start, creates the site and the first admin, whose one-time password is
+/// written to `DATA_DIR/initial-admin-password` (mode 0600).
 pub async fn prepare(config: &Config, clock: Clock) -> Result<Prepared, StartError> {
     let dir = DataDir::new(&config.data_dir);
     dir.ensure()?;
     let keyring = Keyring::open(&dir)?;
+    let escrow = EscrowKey::open(&dir)?;
     let tls = ServerTls::load_or_create(&dir, &config.tls)?;
     let store = open_store(config).await?;
     let now = clock();
@@ -56,6 +61,7 @@ pub async fn prepare(config: &Config, clock: Clock) -> Result<Prepared, StartErr
     let state = AppState {
         store: store.clone(),
         keyring: Arc::new(RwLock::new(keyring)),
+        escrow: Arc::new(escrow),
         site,
         clock,
         tls: tls.is_some(),

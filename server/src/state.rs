@@ -26,6 +26,8 @@ pub struct AppState {
     pub store: Store,
     /// The issuer keys (rotation takes the write lock).
     pub keyring: Arc<RwLock<Keyring>>,
+    /// The identity controllers' reader key stores are escrowed to.
+    pub escrow: Arc<crate::escrow::EscrowKey>,
     /// The site this server runs (one site per server for now).
     pub site: SiteId,
     /// The time.

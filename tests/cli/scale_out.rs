@@ -281,7 +281,12 @@ fn trust(data_dir: &Path) -> TrustStore {
     let mut trust = TrustStore::new();
     for entry in std::fs::read_dir(data_dir.join("keys")).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "key") {
+        // Issuer keys only: keys/escrow.key is the reader-key escrow identity.
+        let issuer = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("issuer-") && n.ends_with(".key"));
+        if issuer {
             let pem = std::fs::read_to_string(&path).unwrap();
             trust.add(IssuerKey::from_pkcs8_pem(&pem).unwrap().public());
         }

@@ -4,11 +4,13 @@
 use super::archive::{self, Member, Source};
 use super::encrypt::{Sink, parse_recipients};
 use super::manifest::{
-    CURRENT_KEY, DATABASE, Manifest, ManifestPolicy, ManifestSite, SourceDatabase, is_issuer_key,
+    CURRENT_KEY, DATABASE, ESCROW_KEY, Manifest, ManifestPolicy, ManifestSite, SourceDatabase,
+    is_issuer_key,
 };
 use super::{BackupError, files::Pending, offsite, sqlite};
 use crate::config::Config;
 use crate::data_dir::{DataDir, FsError, ensure_private_dir};
+use crate::escrow::EscrowKey;
 use crate::keyring::Keyring;
 use crate::store::Store;
 use gatehouse_core::time::Timestamp;
@@ -140,8 +142,9 @@ pub async fn create(
     })
 }
 
-/// `keys/current` and every `keys/issuer-<kid>.key`, checked by loading them the way the
-/// server does (so a backup never carries a key the server would refuse).
+/// `keys/current`, every `keys/issuer-<kid>.key` and `keys/escrow.key`, checked by loading
+/// them the way the server does (so a backup never carries a key the server would refuse).
+/// The escrow key is there once a server of this version has started on the directory.
 fn key_members(dir: &DataDir) -> Result<Vec<Member>, BackupError> {
     let keys_dir = dir.keys_dir();
     let not_data_dir = || {
@@ -154,13 +157,17 @@ fn key_members(dir: &DataDir) -> Result<Vec<Member>, BackupError> {
         return Err(not_data_dir());
     }
     Keyring::open(dir)?;
+    let escrow = dir.escrow_key().exists();
+    if escrow {
+        EscrowKey::load(&dir.escrow_key())?;
+    }
     let mut members = Vec::new();
     for entry in std::fs::read_dir(&keys_dir).map_err(|e| FsError::new("list", &keys_dir, e))? {
         let entry = entry.map_err(|e| FsError::new("list", &keys_dir, e))?;
         let Some(name) = entry.file_name().to_str().map(|n| format!("keys/{n}")) else {
             continue;
         };
-        if name == CURRENT_KEY || is_issuer_key(&name) {
+        if name == CURRENT_KEY || (escrow && name == ESCROW_KEY) || is_issuer_key(&name) {
             let bytes =
                 std::fs::read(entry.path()).map_err(|e| FsError::new("read", &entry.path(), e))?;
             members.push(Member {

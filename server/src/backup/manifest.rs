@@ -11,6 +11,8 @@ pub const MANIFEST_SHA256: &str = "manifest.json.sha256";
 pub const DATABASE: &str = "gatehouse.db";
 /// The current-key marker.
 pub const CURRENT_KEY: &str = "keys/current";
+/// The reader-key escrow identity (in backups taken since the server made it).
+pub const ESCROW_KEY: &str = "keys/escrow.key";
 /// What `format` says in every manifest.
 const FORMAT: &str = "gatehouse-backup";
 /// The manifest version this build writes and reads.
@@ -178,7 +180,12 @@ pub fn is_issuer_key(path: &str) -> bool {
 pub fn is_member_path(path: &str) -> bool {
     matches!(
         path,
-        DATABASE | CURRENT_KEY | "tls/cert.pem" | "tls/key.pem" | "checkpoints/checkpoints.jsonl"
+        DATABASE
+            | CURRENT_KEY
+            | ESCROW_KEY
+            | "tls/cert.pem"
+            | "tls/key.pem"
+            | "checkpoints/checkpoints.jsonl"
     ) || is_issuer_key(path)
 }
 

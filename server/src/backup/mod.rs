@@ -13,6 +13,7 @@
 //! manifest.json.sha256    the SHA-256 of manifest.json, so a damaged manifest shows too
 //! gatehouse.db            SQLite only: a `VACUUM INTO` snapshot (consistent while serving)
 //! keys/issuer-<kid>.key   every issuer key, and keys/current
+//! keys/escrow.key         the identity controllers' reader keys are escrowed to
 //! tls/cert.pem, key.pem   the server certificate, when it lives in the data directory
 //! checkpoints/checkpoints.jsonl   the signed audit-chain heads kept off the database
 //! ```
@@ -48,6 +49,7 @@ pub use offsite::{is_backup_file_name, prune};
 pub use restore::{RestoreOptions, Restored, next_epoch, restore};
 
 use crate::data_dir::FsError;
+use crate::escrow::EscrowKeyError;
 use crate::keyring::KeyringError;
 use crate::store::StoreError;
 use std::path::PathBuf;
@@ -127,6 +129,10 @@ pub enum BackupError {
     /// The restored issuer keys do not load.
     #[error("the backup's issuer keys: {0}")]
     Keyring(#[from] KeyringError),
+    /// The reader-key escrow key (in the data directory, or restored from the backup) does
+    /// not load.
+    #[error("the reader-key escrow key: {0}")]
+    Escrow(#[from] EscrowKeyError),
     /// The backup was written, but its off-site copy was not.
     #[error("the backup {} was written, but not its off-site copy: {message}", written.display())]
     Offsite {

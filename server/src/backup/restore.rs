@@ -9,6 +9,7 @@ use super::manifest::{DATABASE, Manifest, SourceDatabase};
 use super::{BackupError, sqlite};
 use crate::config::Config;
 use crate::data_dir::{DataDir, FsError, ensure_private_dir, sync_dir};
+use crate::escrow::EscrowKey;
 use crate::keyring::Keyring;
 use crate::store::{SiteRecord, Store, StoreError};
 use crate::tls::ServerTls;
@@ -271,6 +272,9 @@ impl Staging {
     fn check(&self) -> Result<(), BackupError> {
         let staged = DataDir::new(&self.root);
         Keyring::open(&staged)?;
+        if staged.escrow_key().exists() {
+            EscrowKey::load(&staged.escrow_key())?;
+        }
         match (staged.tls_cert().exists(), staged.tls_key().exists()) {
             (true, true) => ServerTls::from_pem_files(&staged.tls_cert(), &staged.tls_key())
                 .map(drop)

@@ -10,4 +10,5 @@ mod events;
 mod lookups;
 mod passes;
 mod policy;
+mod reader_keys;
 mod users;

@@ -89,7 +89,12 @@ fn an_encrypted_backup_restores_only_with_its_identity() {
         utf8(&backup),
     ])
     .ok();
-    for file in ["keys/current", "tls/key.pem", "tls/cert.pem"] {
+    for file in [
+        "keys/current",
+        "keys/escrow.key",
+        "tls/key.pem",
+        "tls/cert.pem",
+    ] {
         assert_eq!(
             std::fs::read(target.join(file)).unwrap(),
             std::fs::read(live.join(file)).unwrap(),

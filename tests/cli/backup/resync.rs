@@ -97,12 +97,18 @@ fn a_restored_server_has_the_data_a_new_epoch_and_its_controllers_resync() {
             "checkpoints/checkpoints.jsonl".to_owned(),
             "gatehouse.db".to_owned(),
             "keys/current".to_owned(),
+            "keys/escrow.key".to_owned(),
             format!("keys/issuer-{}.key", trust.keys()[0].id()),
             "tls/cert.pem".to_owned(),
             "tls/key.pem".to_owned(),
         ]
     );
-    for file in ["keys/current", "tls/cert.pem", "tls/key.pem"] {
+    for file in [
+        "keys/current",
+        "keys/escrow.key",
+        "tls/cert.pem",
+        "tls/key.pem",
+    ] {
         assert_eq!(
             std::fs::read(restored.join(file)).unwrap(),
             std::fs::read(live.join(file)).unwrap(),

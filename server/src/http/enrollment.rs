@@ -149,6 +149,11 @@ pub struct Enrolled {
     device: String,
     /// The server's time (Unix ms): a clock floor for a device without a real-time clock.
     server_time: i64,
+    /// Controllers only: the age X25519 recipient (`age1…`) to encrypt the reader key
+    /// store to before uploading it with `PUT /api/v1/sync/reader-keys`. Learned here, over
+    /// the pinned channel, so no other server can slip in its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reader_key_escrow_recipient: Option<String>,
 }
 
 /// Enrolls a device: open to anyone holding a live code, which is used up.
@@ -197,5 +202,7 @@ pub async fn enroll(
     Ok(Json(Enrolled {
         device: format!("{}:{}", code.kind.name(), code.device),
         server_time: now,
+        reader_key_escrow_recipient: (code.kind == DeviceKind::Controller)
+            .then(|| state.escrow.recipient()),
     }))
 }

@@ -35,6 +35,9 @@ pub enum ApiError {
     /// 404: no such thing.
     #[error("{0}")]
     NotFound(String),
+    /// 413: the body is larger than this endpoint takes (the message says how large).
+    #[error("{0}")]
+    TooLarge(String),
     /// 409: a unique value already taken.
     #[error("{field} is already taken")]
     Conflict {
@@ -64,8 +67,8 @@ pub enum ApiError {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// A stable code: `bad_request`, `unauthenticated`, `forbidden`,
-    /// `password_change_required`, `csrf`, `not_found`, `conflict`, `invalid`,
-    /// `too_many_attempts`, `internal`.
+    /// `password_change_required`, `csrf`, `not_found`, `too_large`, `conflict`,
+    /// `invalid`, `too_many_attempts`, `internal`.
     pub error: &'static str,
     /// What went wrong, for people.
     pub message: String,
@@ -87,6 +90,7 @@ impl ApiError {
             }
             ApiError::Csrf => (StatusCode::FORBIDDEN, "csrf", None),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", None),
             ApiError::Conflict { field } => (StatusCode::CONFLICT, "conflict", Some(field)),
             ApiError::Invalid { field, .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some(field))

@@ -23,6 +23,7 @@ mod path;
 mod people;
 mod property_passes;
 mod query;
+mod reader_keys;
 mod responses;
 mod schedules;
 mod sync;
@@ -80,6 +81,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .merge(enrollment::routes())
         .merge(sync::routes())
         .merge(sync_commands::routes())
+        .merge(reader_keys::routes())
         .merge(account::routes())
         .merge(zones::routes())
         .merge(doors::routes())

@@ -25,6 +25,8 @@ use utoipa::OpenApi;
         super::sync::heartbeat,
         super::sync_commands::pending,
         super::sync_commands::ack,
+        super::reader_keys::upload,
+        super::reader_keys::release,
         super::alarms::list,
         super::alarms::acknowledge,
         super::events::search,

@@ -146,6 +146,22 @@ impl TestServer {
         path: &str,
         body: Option<Value>,
     ) -> Reply {
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        let content_type = (!bytes.is_empty()).then_some("application/json");
+        self.send_bytes(auth, method, path, content_type, bytes)
+            .await
+    }
+
+    /// Sends a request with a body of any type (none without `content_type`) and reads the
+    /// answer as [`TestServer::send`] does.
+    pub async fn send_bytes(
+        &self,
+        auth: &Auth,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        bytes: Vec<u8>,
+    ) -> Reply {
         let method_name = method.clone();
         let mut req = Request::builder().method(method).uri(path);
         match auth {
@@ -157,9 +173,8 @@ impl TestServer {
             }
             Auth::Token(t) => req = req.header(header::AUTHORIZATION, format!("Bearer {t}")),
         }
-        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-        if !bytes.is_empty() {
-            req = req.header(header::CONTENT_TYPE, "application/json");
+        if let Some(content_type) = content_type {
+            req = req.header(header::CONTENT_TYPE, content_type);
         }
         let mut sent_nonce = None;
         if let Auth::Device { name, key } = auth {

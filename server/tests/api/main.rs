@@ -16,6 +16,7 @@ mod issuance;
 mod key_reload;
 mod metrics;
 mod property_passes;
+mod reader_key_escrow;
 mod resources;
 mod resources_input;
 mod resources_people;

@@ -83,6 +83,8 @@ const MATRIX: &[(&str, &str, Who)] = &[
         "/api/v1/sync/commands/ack",
         Who::Only(&[Controller]),
     ),
+    ("PUT", "/api/v1/sync/reader-keys", Who::Only(&[Controller])),
+    ("GET", "/api/v1/sync/reader-keys", Who::Only(&[Controller])),
     ("POST", "/api/v1/commands", Who::Only(COMMAND_DOORS)),
     ("GET", "/api/v1/commands/{id}", Who::Only(READ_EVENTS)),
     ("GET", "/api/v1/lockdowns", Who::Only(READ_EVENTS)),

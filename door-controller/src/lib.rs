@@ -1,10 +1,12 @@
 //! The door controller runtime (sync client, journal, door state machine). Its work is the
 //! door controller issue; until then the library holds the installer's tools:
 //!
+//! - [`door`]: the door state machine, pure and on injected time.
 //! - [`probe`]: `gatehouse-door reader probe`, bringing one OSDP reader online and showing
 //!   what it reads.
 //! - [`selftest`]: `gatehouse-door selftest`, checking this build's cryptography, bundle
 //!   format and decisions against outcomes known in advance.
 
+pub mod door;
 pub mod probe;
 pub mod selftest;

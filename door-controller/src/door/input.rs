@@ -12,6 +12,11 @@ pub enum DoorInput {
     Access {
         /// Whether the decision granted.
         granted: bool,
+        /// Whether the holder passes locked-down doors (the person's `lockdown_override`
+        /// flag in the bundle: security staff, first responders). During a lockdown only
+        /// such a grant unlocks: a grant without it was decided before the lockdown was
+        /// known (a stale bundle, a race with the command).
+        lockdown_override: bool,
     },
     /// The door contact changed (debounced by the hardware layer).
     Contact {
@@ -54,10 +59,11 @@ pub enum DoorInput {
 }
 
 impl DoorInput {
-    /// The input for a decision.
-    pub fn access(decision: &Decision) -> Self {
+    /// The input for a decision, with the holder's lockdown override flag.
+    pub fn access(decision: &Decision, lockdown_override: bool) -> Self {
         DoorInput::Access {
             granted: decision.granted(),
+            lockdown_override,
         }
     }
 

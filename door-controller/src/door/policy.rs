@@ -1,6 +1,7 @@
 //! Precedence: what the lock, the LED and the buzzer should be, given everything the
-//! machine knows. Fire release (fail-safe doors) beats lockdown, lockdown beats every
-//! unlock but a REX's on a fail-safe door, and any unlock leaves the door unlocked.
+//! machine knows. Fire release (fail-safe doors) beats lockdown; lockdown beats every
+//! unlock but a grant to a holder with the lockdown override and a REX on a fail-safe
+//! door; otherwise any unlock leaves the door unlocked.
 
 use super::DoorMachine;
 use super::held_open::HeldOpenTimer;
@@ -46,7 +47,8 @@ impl DoorMachine {
         let unlocked = if self.fire_released() {
             true
         } else if self.lockdown {
-            // Only a REX on a fail-safe door opens its window's lock in a lockdown.
+            // Only windows opened in the lockdown by an override grant or by a REX on a
+            // fail-safe door unlock (the lockdown took the unlock from older ones).
             access
         } else {
             access || self.remote.is_some() || self.window_unlocks()

@@ -12,9 +12,13 @@ use std::time::Instant;
 impl DoorMachine {
     pub(super) fn apply(&mut self, input: DoorInput, now: Instant, step: &mut Step) {
         match input {
-            // The decision denies during a lockdown already; a grant that slips through
-            // (a stale bundle, a race with the command) must still not open the door.
-            DoorInput::Access { granted: true } if !self.lockdown => self.grant(now, step),
+            // The decision denies during a lockdown already, but for a holder with the
+            // override; any other grant that slips through (a stale bundle, a race with
+            // the command) must still not open the door.
+            DoorInput::Access {
+                granted: true,
+                lockdown_override,
+            } if !self.lockdown || lockdown_override => self.grant(now, step),
             DoorInput::Access { .. } => {
                 self.deny_until = Some(now + self.config.deny_feedback_time);
                 step.beep = Some(Beep::Denied);
@@ -56,7 +60,7 @@ impl DoorMachine {
     fn grant(&mut self, now: Instant, step: &mut Step) {
         let window = Window::new(now, self.config.strike_time, self.opening.is_some(), true);
         self.access = Some(window.merged_into(self.access));
-        if self.unlock_window {
+        if self.unlock_window && !self.lockdown {
             self.first_card_in = true;
         }
         // Someone with access is at the open door (moving furniture, say): the held-open

@@ -80,3 +80,35 @@ fn rex_in_lockdown_unlocks_only_a_fail_safe_door() {
         ],
     );
 }
+
+#[test]
+fn a_grant_with_the_lockdown_override_opens_the_door_once() {
+    run(
+        strike(),
+        &[
+            (0, START, SAFE),
+            (0, WINDOW_ON, &[UNLOCK, GREEN, UNLOCKED]),
+            (1000, LOCKDOWN_ON, &[LOCK, RED, LOCKED]),
+            (2000, GRANT_OVERRIDE, &[UNLOCK, GREEN, BEEP_OK]),
+            (3000, OPEN, &[OPENED]),
+            (4000, CLOSE, &[LOCK, RED, CLOSED]),
+            (5000, GRANT, &[BEEP_NO]),
+            (6000, TICK, &[]),
+        ],
+    );
+}
+
+#[test]
+fn an_override_grant_in_lockdown_is_not_a_first_card() {
+    run(
+        first_card(),
+        &[
+            (0, START, SAFE),
+            (0, WINDOW_ON, &[]),
+            (1000, LOCKDOWN_ON, &[RED]),
+            (2000, GRANT_OVERRIDE, &[UNLOCK, GREEN, BEEP_OK]),
+            (7000, TICK, &[LOCK, RED]),
+            (8000, LOCKDOWN_OFF, &[LED_OFF]),
+        ],
+    );
+}

@@ -41,8 +41,18 @@ pub(super) const START_FIRE: Step = Step::Start(Start {
     fire: true,
 });
 
-pub(super) const GRANT: Step = In(DoorInput::Access { granted: true });
-pub(super) const DENY: Step = In(DoorInput::Access { granted: false });
+pub(super) const GRANT: Step = In(DoorInput::Access {
+    granted: true,
+    lockdown_override: false,
+});
+pub(super) const GRANT_OVERRIDE: Step = In(DoorInput::Access {
+    granted: true,
+    lockdown_override: true,
+});
+pub(super) const DENY: Step = In(DoorInput::Access {
+    granted: false,
+    lockdown_override: false,
+});
 pub(super) const OPEN: Step = In(DoorInput::Contact { open: true });
 pub(super) const CLOSE: Step = In(DoorInput::Contact { open: false });
 pub(super) const REX: Step = In(DoorInput::Rex { pressed: true });

@@ -30,7 +30,10 @@ fn next_deadline_names_each_timer_in_turn() {
     );
 }
 
-const GRANT_INPUT: DoorInput = DoorInput::Access { granted: true };
+const GRANT_INPUT: DoorInput = DoorInput::Access {
+    granted: true,
+    lockdown_override: false,
+};
 const OPEN_INPUT: DoorInput = DoorInput::Contact { open: true };
 
 #[test]

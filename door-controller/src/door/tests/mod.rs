@@ -6,6 +6,7 @@
 mod contact;
 mod fire;
 mod grant;
+mod invariants;
 mod lockdown;
 mod remote;
 mod rex;

@@ -120,6 +120,7 @@ impl DoorMachine {
     pub fn status(&self) -> DoorStatus {
         DoorStatus {
             lock: self.lock,
+            led: self.led,
             open: self.opening.is_some(),
             forced_open: self.opening.is_some_and(|o| o.forced),
             held_open_alarm: self.opening.is_some_and(|o| o.alarm_raised),

@@ -1,12 +1,14 @@
 //! A door's state as the controller's `status` command shows it.
 
-use gatehouse_hardware::door_io::LockState;
+use gatehouse_hardware::door_io::{LedColor, LockState};
 
 /// A snapshot of one door.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DoorStatus {
     /// The lock as last commanded.
     pub lock: LockState,
+    /// The reader LED as last commanded.
+    pub led: LedColor,
     /// The door contact reads open.
     pub open: bool,
     /// It opened without a grant, REX or unlock and has not closed since.

@@ -106,6 +106,7 @@ fn walk(config: DoorConfig, seed: u64) {
         let status = door.status();
         let context = format!("seed {seed} at {:?}: {input:?} -> {actions:?}", now - t0);
         assert_eq!(outputs.lock, status.lock, "{context}");
+        assert_eq!(outputs.led, status.led, "{context}");
         assert_eq!(outputs.buzzer, status.buzzer, "{context}");
         if status.fire && config.lock_wiring == LockWiring::FailSafe {
             assert_eq!(status.lock, LockState::Unlocked, "fire releases: {context}");

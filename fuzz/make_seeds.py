@@ -80,6 +80,8 @@ text = "GH1:" + b45(cose)
 write("qr_text", "text-pass", bytes([0]) + text.encode())
 write("qr_text", "text-url", bytes([0]) + b"https://example.com/menu")
 write("qr_text", "cose-bytes", bytes([1]) + cose)
+# Mode 5 (1 + 4): the bytes are the protected header inside a well-formed COSE_Sign1.
+write("qr_text", "cose-protected-header", bytes([1 + 4 * 1]) + cose[3:16])
 write("qr_text", "serial-lines", bytes([2 + 4 * 5]) + text.encode() + b"\r\nhello\n\xff\xfe\r" + b"x" * 40 + b"\n")
 write("qr_text", "serial-default-max", bytes([2]) + text.encode() + b"\r\n")
 KEYS = {c: (2 + i, False) for i, c in enumerate("1234567890-=")}

@@ -3,9 +3,11 @@
 //! from a keyboard-wedge scanner into the key-event decoder.
 //!
 //! Input: a mode byte, then bytes. Mode % 4: 0, the bytes as text (lossy UTF-8) and after
-//! `GH1:`; 1, the bytes base45-encoded after `GH1:`, so the COSE parser sees any bytes;
-//! 2, the bytes from a serial port in chunks, lines of at most `max_len` bytes; 3, the
-//! bytes as evdev records. Mode / 4 picks the chunk size and the maximum length.
+//! `GH1:`; 1, the bytes base45-encoded after `GH1:`, so the COSE parser sees any bytes (and
+//! when mode / 4 is odd, the bytes as the protected header of a COSE_Sign1 that is well
+//! formed around it); 2, the bytes from a serial port in chunks, lines of at most `max_len`
+//! bytes; 3, the bytes as evdev records. Mode / 4 picks the chunk size and the maximum
+//! length.
 
 #![no_main]
 
@@ -38,7 +40,12 @@ fuzz_target!(|input: &[u8]| {
             check_read(classify(&text), &text);
         }
         1 => {
-            let text = format!("{PREFIX}{}", base45::encode(bytes));
+            let message = if setting % 2 == 1 {
+                sign1_around(bytes)
+            } else {
+                bytes.to_vec()
+            };
+            let text = format!("{PREFIX}{}", base45::encode(&message));
             check_read(classify(&text), &text);
         }
         2 => serial(bytes, setting + 1, max_len),
@@ -53,6 +60,24 @@ fn check_read(read: ReadData, text: &str) {
         ReadData::Unreadable { reason } => assert!(!reason.is_empty()),
         other => panic!("a scan read as {other:?}"),
     }
+}
+
+/// A COSE_Sign1 (tag 18, array of 4) with `protected` as its protected header, an empty
+/// unprotected one, a payload and a 64-byte signature: only the header can be wrong.
+fn sign1_around(protected: &[u8]) -> Vec<u8> {
+    let mut out = vec![0xD2, 0x84];
+    byte_string(&mut out, protected);
+    out.push(0xA0);
+    byte_string(&mut out, b"claims");
+    byte_string(&mut out, &[0; 64]);
+    out
+}
+
+fn byte_string(out: &mut Vec<u8>, bytes: &[u8]) {
+    let len = u16::try_from(bytes.len()).expect("inputs are shorter than 64 KB");
+    out.push(0x59);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(bytes);
 }
 
 fn serial(bytes: &[u8], chunk: usize, max_len: usize) {

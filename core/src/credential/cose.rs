@@ -133,7 +133,8 @@ fn parse_protected(bytes: &[u8]) -> Result<(Option<i64>, Option<&[u8]>), CoseErr
     let mut r = Reader::new(bytes);
     let entries = r.map()?;
     let (mut alg, mut kid) = (None, None);
-    let mut seen = Vec::with_capacity(entries);
+    // The count is only a claim until the entries are read: alg and kid are all we keep.
+    let mut seen = Vec::with_capacity(entries.min(2));
     for _ in 0..entries {
         let label = r.label()?;
         check_no_duplicate(&mut seen, label)?;
@@ -229,6 +230,30 @@ mod tests {
             parse(&sign_with_alg(&key, -7, b"\xa0")).unwrap_err(),
             CoseError::Algorithm(-7)
         );
+    }
+
+    #[test]
+    fn a_protected_header_claiming_huge_counts_is_an_error() {
+        // Found by fuzz/qr_text: the map's entry count sized an allocation before any
+        // entry was read, so 2^64 - 1 panicked (capacity overflow) and 2^28 asked for 2 GB.
+        for count in [u64::MAX, 1 << 28] {
+            let mut p = Encoder::new(Vec::new());
+            p.map(count).unwrap();
+            let mut e = Encoder::new(Vec::new());
+            e.tag(Tag::new(COSE_SIGN1_TAG)).unwrap().array(4).unwrap();
+            e.bytes(&p.into_writer())
+                .unwrap()
+                .map(0)
+                .unwrap()
+                .bytes(b"")
+                .unwrap()
+                .bytes(&[0; 64])
+                .unwrap();
+            assert!(matches!(
+                parse(&e.into_writer()),
+                Err(CoseError::Structure(CborError::Decode(_)))
+            ));
+        }
     }
 
     #[test]

@@ -223,6 +223,7 @@ mod tests {
             "gatehouse.db",
             "keys/current",
             "keys/issuer-0123456789abcdef.key",
+            "keys/escrow.key",
             "tls/key.pem",
             "checkpoints/checkpoints.jsonl",
         ] {
@@ -236,6 +237,7 @@ mod tests {
             "keys/issuer-0123456789abcde.key",
             "initial-admin-password",
             "keys/current/",
+            "keys/escrow.key.old",
         ] {
             assert!(!is_member_path(bad), "{bad}");
         }

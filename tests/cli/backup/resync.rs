@@ -41,7 +41,7 @@ fn a_restored_server_has_the_data_a_new_epoch_and_its_controllers_resync() {
         assert_eq!(mode_of(&backup), 0o600);
         assert!(
             made.stderr.starts_with(&format!(
-                "backed up site 1 (\"Gatehouse\") at policy {}: 6 files, ",
+                "backed up site 1 (\"Gatehouse\") at policy {}: 7 files, ",
                 first.version()
             )),
             "{}",

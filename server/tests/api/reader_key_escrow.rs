@@ -470,3 +470,40 @@ async fn a_bad_escrow_key_stops_the_server_naming_the_file_and_the_problem() {
         .unwrap();
     assert_eq!(prepared.state.escrow.recipient(), recipient);
 }
+
+#[tokio::test]
+async fn a_copy_the_escrow_key_no_longer_opens_is_not_released() {
+    let server = TestServer::new().await;
+    let controller = server.device(DeviceKind::Controller).await;
+    let Auth::Device { name, .. } = &controller else {
+        unreachable!()
+    };
+    let id = gatehouse_core::ids::ControllerId(
+        name.strip_prefix("controller:").unwrap().parse().unwrap(),
+    );
+    // As if keys/escrow.key had been replaced after the upload: the copy in the database is
+    // to another identity.
+    let other = age::x25519::Identity::generate().to_public().to_string();
+    let sealed = seal(&other, &store_with(&[("lobby-in", LOBBY_KEY, 1)]));
+    server
+        .state
+        .store
+        .save_reader_key_escrow(id, &sealed, super::harness::NOW, "admin", b"{}".to_vec())
+        .await
+        .unwrap();
+    let reply = server.get(&controller, PATH).await;
+    assert_eq!(
+        (reply.status, reply.json),
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({"error": "internal", "message": "internal error"})
+        )
+    );
+    assert!(
+        admin_chain(&server)
+            .await
+            .iter()
+            .all(|e| e.get("action").is_none()),
+        "nothing released, nothing recorded as released"
+    );
+}

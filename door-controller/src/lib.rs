@@ -4,9 +4,14 @@
 //! - [`door`]: the door state machine, pure and on injected time.
 //! - [`probe`]: `gatehouse-door reader probe`, bringing one OSDP reader online and showing
 //!   what it reads.
+//! - [`sync`]: enrollment and the signed calls to the server, over TLS with the server's
+//!   certificate pinned.
+//! - [`files`]: state files replaced atomically.
 //! - [`selftest`]: `gatehouse-door selftest`, checking this build's cryptography, bundle
 //!   format and decisions against outcomes known in advance.
 
 pub mod door;
+pub mod files;
 pub mod probe;
 pub mod selftest;
+pub mod sync;

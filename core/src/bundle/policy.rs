@@ -46,6 +46,13 @@ impl Policy {
         Policy::index(bundle)
     }
 
+    /// Loads a controller's first bundle, trusting the keys it names itself
+    /// ([`SignedBundle::verify_first`]): only for a bundle that came over the channel pinned
+    /// at enrollment, when the controller holds no bundle yet.
+    pub fn load_first(signed: &SignedBundle) -> Result<Self, BundleError> {
+        Policy::index(signed.verify_first()?)
+    }
+
     /// Applies a delta to this policy's bundle and loads the result, verified against
     /// `trust`. Returns the new signed bundle (to store) and its policy.
     pub fn apply_delta(

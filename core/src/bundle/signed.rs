@@ -102,6 +102,21 @@ impl SignedBundle {
         self.body.len()
     }
 
+    /// Checks the signature against the keys the bundle itself names in `trusted_keys`:
+    /// how a newly enrolled controller takes its first bundle, which reached it over the
+    /// TLS channel pinned at enrollment (that channel vouches for the server). Every later
+    /// bundle must be signed by a key the held one trusts ([`SignedBundle::verify`]).
+    pub fn verify_first(&self) -> Result<Bundle, BundleError> {
+        let unverified = Bundle::decode(&self.body)?;
+        let trust = TrustStore::with(
+            unverified
+                .trusted_keys
+                .iter()
+                .filter_map(super::body::SiteKey::public),
+        );
+        self.verify(&trust)
+    }
+
     /// Checks the signature against trusted keys, then decodes the body and checks that it
     /// is canonical.
     pub fn verify(&self, trust: &TrustStore) -> Result<Bundle, BundleError> {

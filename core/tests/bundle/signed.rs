@@ -23,6 +23,27 @@ fn sign_store_load_round_trip() {
 }
 
 #[test]
+fn a_first_bundle_verifies_against_the_keys_it_names_and_no_other() {
+    let signed = SignedBundle::sign(sample_bundle(3), &sample::issuer());
+    let policy = Policy::load_first(&signed).unwrap();
+    assert_eq!(policy.bundle(), &sample_bundle(3));
+    assert!(policy.trust().get(sample::issuer().id()).is_some());
+    // Signed by a key it does not name: refused, whatever it says.
+    let stranger = IssuerKey::from_seed(&[0x77; 32]);
+    let foreign = SignedBundle::sign(sample_bundle(3), &stranger);
+    assert_eq!(
+        Policy::load_first(&foreign).unwrap_err(),
+        BundleError::UnknownKey(stranger.id())
+    );
+    // A body changed after signing: the signature no longer covers it.
+    let mut bytes = signed.to_bytes();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    let tampered = SignedBundle::from_bytes(&bytes).unwrap();
+    assert!(Policy::load_first(&tampered).is_err());
+}
+
+#[test]
 fn an_older_or_equal_version_is_a_rollback() {
     let signed = SignedBundle::sign(sample_bundle(3), &sample::issuer());
     let held = |epoch, version| Some(BundleVersion { epoch, version });

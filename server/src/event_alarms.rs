@@ -2,11 +2,14 @@
 //! gone silent, a fire release and a lost badge presented at a door each raise an alarm for
 //! the guards as soon as the event is uploaded; a held-open door closing, a reader
 //! answering again and a forced door shutting clear theirs (a guard still acknowledges
-//! them). An alarm already open for the same kind and source is not raised twice.
+//! them). A controller whose journal refused events when full raises a journal-full alarm
+//! on that controller when it reports the overflow. An alarm already open for the same kind
+//! and source is not raised twice.
 
 use crate::state::AppState;
 use crate::store::StoreError;
 use gatehouse_core::decide::{CredentialRef, Decision};
+use gatehouse_core::ids::ControllerId;
 use gatehouse_core::model::BadgeCredential;
 use gatehouse_core::reason::Reason;
 use gatehouse_core::wire::{AlarmKind, AlarmSource, DoorEvent, DoorEventKind, Event};
@@ -58,8 +61,12 @@ fn refused_badge(d: &Decision) -> Option<BadgeCredential> {
     }
 }
 
-/// Applies the alarms of uploaded events, in order.
-pub async fn apply(state: &AppState, events: Vec<&Event>) -> Result<(), StoreError> {
+/// Applies the alarms of the events `controller` uploaded, in order.
+pub async fn apply(
+    state: &AppState,
+    controller: ControllerId,
+    events: Vec<&Event>,
+) -> Result<(), StoreError> {
     let now = state.now().0;
     for event in events {
         let change = match event {
@@ -70,6 +77,12 @@ pub async fn apply(state: &AppState, events: Vec<&Event>) -> Result<(), StoreErr
                 ),
                 _ => None,
             },
+            // Events were lost for want of room: nothing clears it but a guard, who should
+            // find out why the controller could not upload.
+            Event::JournalOverflow { .. } => Some(AlarmChange::Raise(
+                AlarmKind::JournalFull,
+                AlarmSource::Controller(controller),
+            )),
             Event::ControllerStarted { .. } | Event::ControllerStopping { .. } => None,
         };
         match change {

@@ -85,6 +85,30 @@ pub enum Event {
         /// When.
         at: Timestamp,
     },
+    /// The controller's journal was full of entries the server had not acknowledged, and
+    /// refused `dropped` events between `first_at` and `last_at` instead of overwriting
+    /// them: journaled as soon as there is room again, so the gap is on the record.
+    JournalOverflow {
+        /// How many events were not journaled.
+        dropped: u64,
+        /// When the first of them happened.
+        first_at: Timestamp,
+        /// When the last of them happened.
+        last_at: Timestamp,
+    },
+}
+
+impl Event {
+    /// When it happened (for an overflow, when the first refused event happened: where the
+    /// gap in the record begins).
+    pub const fn at(&self) -> Timestamp {
+        match self {
+            Event::Access(d) => d.at,
+            Event::Door(e) => e.at,
+            Event::ControllerStarted { at } | Event::ControllerStopping { at } => *at,
+            Event::JournalOverflow { first_at, .. } => *first_at,
+        }
+    }
 }
 
 /// One journaled event, identified by its journal and sequence number: the server's insert

@@ -133,7 +133,7 @@ pub async fn upload_events(
         .filter(|e| e.seq > seen_to)
         .map(|e| &e.event)
         .collect();
-    crate::event_alarms::apply(&state, fresh).await?;
+    crate::event_alarms::apply(&state, id, fresh).await?;
     let highest = state
         .store
         .ingest_events(state.site, id, journal, &batch.entries, state.now().0)

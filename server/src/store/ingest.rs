@@ -86,6 +86,7 @@ fn event_row(entry: &JournalEntry) -> EventRow {
         },
         Event::ControllerStarted { at } => bare(at.0, "controller_started", json),
         Event::ControllerStopping { at } => bare(at.0, "controller_stopping", json),
+        Event::JournalOverflow { first_at, .. } => bare(first_at.0, "journal_overflow", json),
     }
 }
 

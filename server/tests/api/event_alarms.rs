@@ -129,3 +129,38 @@ async fn door_events_and_a_lost_badge_raise_alarms() {
     assert_eq!(alarms[0]["kind"], "lost_badge_presented", "{alarms}");
     assert_eq!(alarms[0]["source"], json!({"door": door.0}));
 }
+
+#[tokio::test]
+async fn a_journal_overflow_is_stored_and_raises_a_journal_full_alarm_on_its_controller() {
+    let site = site().await;
+    let guard = site.server.token_for(Role::Security).await;
+    let overflow = Event::JournalOverflow {
+        dropped: 12,
+        first_at: Timestamp(NOW - 60_000),
+        last_at: Timestamp(NOW),
+    };
+    let batch = upload(&site.controller, 1, vec![overflow]);
+    let controller = batch["controller"].clone();
+    for _ in 0..2 {
+        let reply = site
+            .server
+            .post(&site.controller, "/api/v1/sync/events", batch.clone())
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    }
+    let alarms = site.server.get(&guard, "/api/v1/alarms").await.json;
+    assert_eq!(alarms.as_array().unwrap().len(), 1, "{alarms}");
+    assert_eq!(alarms[0]["kind"], "journal_full");
+    assert_eq!(alarms[0]["severity"], "warning");
+    assert_eq!(alarms[0]["source"], json!({ "controller": controller }));
+    // Stored once, as its own kind, from when the gap began.
+    let events = site.server.get(&guard, "/api/v1/events").await.json;
+    let items = events["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{events}");
+    assert_eq!(items[0]["kind"], "journal_overflow");
+    assert_eq!(items[0]["at"], NOW - 60_000);
+    assert_eq!(
+        items[0]["event"]["event"],
+        json!({"journal_overflow": {"dropped": 12, "first_at": NOW - 60_000, "last_at": NOW}})
+    );
+}

@@ -2,6 +2,8 @@
 //! door controller issue; until then the library holds the installer's tools:
 //!
 //! - [`door`]: the door state machine, pure and on injected time.
+//! - [`journal`]: the durable event journal every decision and door event is written to
+//!   before the door acts, uploaded in batches and deleted once the server has it.
 //! - [`probe`]: `gatehouse-door reader probe`, bringing one OSDP reader online and showing
 //!   what it reads.
 //! - [`sync`]: enrollment and the signed calls to the server, over TLS with the server's
@@ -12,6 +14,7 @@
 
 pub mod door;
 pub mod files;
+pub mod journal;
 pub mod probe;
 pub mod selftest;
 pub mod sync;

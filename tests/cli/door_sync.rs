@@ -1,7 +1,8 @@
 //! The door controller's sync client (door-controller/src/sync) against a real `gatehouse
 //! server` with its self-signed certificate: enrollment pins that certificate (another pin is
 //! refused before the code is spent), the code works once, and every signed call answers
-//! with a server time that verifies with the keys of the controller's first bundle.
+//! with a server time that verifies with the keys of the controller's first bundle; the
+//! reader keys it escrows come back exactly as sealed.
 
 use gatehouse_core::bundle::Policy;
 use gatehouse_core::ids::ControllerId;
@@ -9,7 +10,7 @@ use gatehouse_core::model::ZoneRules;
 use gatehouse_core::time::Timestamp;
 use gatehouse_core::wire::enrollment::{DeviceKind as CodeKind, EnrollmentCode};
 use gatehouse_core::wire::{Event, EventBatch, JournalEntry, JournalId};
-use gatehouse_door::sync::{BundleAnswer, Identity, SyncClient, SyncError, enroll};
+use gatehouse_door::sync::{BundleAnswer, Identity, SyncClient, SyncError, enroll, seal};
 use gatehouse_server::auth::tokens;
 use gatehouse_server::store::{DeviceKind, NewDoor, NewZone, Store};
 use gatehouse_server::tls::ServerTls;
@@ -197,6 +198,15 @@ fn a_controller_enrolls_over_the_pinned_certificate_and_its_signed_calls_work() 
             .await
             .unwrap();
         assert!(client.commands(0).await.unwrap().value.is_empty());
+
+        // The reader-key escrow: sealed here, opened only by the server, back as uploaded.
+        let store = br#"{"v":1,"readers":{"lobby-in":{"scbk":"5a1e3c7f09b2d48e6f0a1b2c3d4e5f60","installed_at_ms":1764115200000}}}"#;
+        let recipient = client.identity().escrow_recipient.clone().unwrap();
+        let sealed = seal(store, &recipient).unwrap();
+        client.escrow_reader_keys(sealed).await.unwrap();
+        let back = client.fetch_reader_keys().await.unwrap();
+        assert_eq!(back.value, store.to_vec());
+        assert!(back.time.and_then(|t| t.verify(policy.trust())).is_some());
 
         // A key the server never registered, under this controller's name: refused.
         let mut forged = Identity::load(&state).unwrap();

@@ -235,6 +235,44 @@ impl SyncClient {
     }
 }
 
+impl SyncClient {
+    /// `PUT /api/v1/sync/reader-keys`: the controller's reader key store, sealed to the
+    /// server's escrow recipient ([`super::seal`]); the latest copy replaces the one before.
+    pub async fn escrow_reader_keys(&self, sealed: Vec<u8>) -> Result<Answer<()>, SyncError> {
+        let path = "/api/v1/sync/reader-keys".to_owned();
+        let (_, time) = self
+            .call(
+                Method::PUT,
+                path,
+                Some("application/octet-stream"),
+                sealed,
+                SHORT,
+            )
+            .await?;
+        Ok(Answer { value: (), time })
+    }
+
+    /// `GET /api/v1/sync/reader-keys`: the store this controller escrowed, as exported, for
+    /// `ReaderKeyStore::restore` on a replacement controller (the server records the
+    /// release in its admin audit chain).
+    pub async fn fetch_reader_keys(&self) -> Result<Answer<Vec<u8>>, SyncError> {
+        let path = "/api/v1/sync/reader-keys".to_owned();
+        let (response, time) = self
+            .call(Method::GET, path, None, Vec::new(), SHORT)
+            .await?;
+        if response.status != 200 {
+            return Err(SyncError::Protocol(format!(
+                "reader keys: status {}",
+                response.status
+            )));
+        }
+        Ok(Answer {
+            value: response.body,
+            time,
+        })
+    }
+}
+
 /// The server's refusal as an error: `{"error": code, "message": text}` for 4xx and 5xx.
 fn refusal(response: &Response) -> Result<(), SyncError> {
     if response.status < 400 {

@@ -78,7 +78,7 @@ pub struct EventRecord {
     pub seq: u64,
     /// When (Unix ms).
     pub at: i64,
-    /// `access`, `door`, `controller_started`, `controller_stopping`.
+    /// `access`, `door`, `controller_started`, `controller_stopping`, `journal_overflow`.
     pub kind: String,
     /// The door.
     pub door: Option<u64>,

@@ -4,6 +4,7 @@
 //! with a server time that verifies with the keys of the controller's first bundle; the
 //! reader keys it escrows come back exactly as sealed.
 
+use super::support::start_tls_server;
 use gatehouse_core::bundle::Policy;
 use gatehouse_core::ids::ControllerId;
 use gatehouse_core::model::ZoneRules;
@@ -14,46 +15,7 @@ use gatehouse_door::sync::{BundleAnswer, Identity, SyncClient, SyncError, enroll
 use gatehouse_server::auth::tokens;
 use gatehouse_server::store::{DeviceKind, NewDoor, NewZone, Store};
 use gatehouse_server::tls::ServerTls;
-use std::io::BufRead;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-
-/// `gatehouse server` with TLS on (its self-signed certificate), killed when dropped.
-struct TlsServer {
-    child: Child,
-    url: String,
-}
-
-impl Drop for TlsServer {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-fn start_tls_server(data: &Path) -> TlsServer {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .env("GATEHOUSE_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let host = line
-        .trim()
-        .strip_prefix("listening on https://")
-        .unwrap_or_else(|| panic!("expected `listening on https://…`, got {line:?}"))
-        .to_owned();
-    TlsServer {
-        child,
-        url: format!("https://{host}"),
-    }
-}
 
 fn now_ms() -> i64 {
     let since = std::time::SystemTime::now()
@@ -126,12 +88,13 @@ fn a_controller_enrolls_over_the_pinned_certificate_and_its_signed_calls_work() 
     let data = tmp.path().join("data");
     let state = tmp.path().join("controller");
     let server = start_tls_server(&data);
+    let url = format!("https://{}", server.host);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let (controller, code, wrong_pin) = controller_with_code(&data).await;
 
         // Another certificate pinned: refused in the handshake, so the code is not spent.
-        match enroll(&server.url, &wrong_pin, &state).await {
+        match enroll(&url, &wrong_pin, &state).await {
             Err(SyncError::Tls(message)) => {
                 assert!(message.contains("not the pinned one"), "{message}")
             }
@@ -139,7 +102,7 @@ fn a_controller_enrolls_over_the_pinned_certificate_and_its_signed_calls_work() 
         }
         assert!(!Identity::record_path(&state).exists());
 
-        let identity = enroll(&server.url, &code, &state).await.unwrap();
+        let identity = enroll(&url, &code, &state).await.unwrap();
         assert_eq!(identity.controller, controller);
         assert!(
             identity
@@ -149,7 +112,7 @@ fn a_controller_enrolls_over_the_pinned_certificate_and_its_signed_calls_work() 
             "{:?}",
             identity.escrow_recipient
         );
-        match enroll(&server.url, &code, &tmp.path().join("again")).await {
+        match enroll(&url, &code, &tmp.path().join("again")).await {
             Err(SyncError::Refused { status: 401, .. }) => {}
             other => panic!("a used code enrolled again: {other:?}"),
         }

@@ -270,11 +270,23 @@ pub fn start_server(data_dir: &Path) -> ServerProcess {
 
 /// Starts `gatehouse server` with more `GATEHOUSE_…` settings in its environment.
 pub fn start_server_with(data_dir: &Path, env: &[(&str, &str)]) -> ServerProcess {
+    let mut env = env.to_vec();
+    env.insert(0, ("GATEHOUSE_TLS__MODE", "off"));
+    launch(data_dir, "http", &env)
+}
+
+/// Starts `gatehouse server` with TLS on (its self-signed certificate, made in
+/// `data_dir/tls/` at first start), as devices meet it.
+pub fn start_tls_server(data_dir: &Path) -> ServerProcess {
+    launch(data_dir, "https", &[])
+}
+
+/// Runs the server on a free loopback port and waits for `listening on <scheme>://…`.
+fn launch(data_dir: &Path, scheme: &str, env: &[(&str, &str)]) -> ServerProcess {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
         .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
-        .env("GATEHOUSE_TLS__MODE", "off")
         .env("GATEHOUSE_LOG", "warn")
         .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
@@ -285,10 +297,11 @@ pub fn start_server_with(data_dir: &Path, env: &[(&str, &str)]) -> ServerProcess
     std::io::BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
+    let prefix = format!("listening on {scheme}://");
     let host = line
         .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("expected `listening on http://…`, got {line:?}"))
+        .strip_prefix(prefix.as_str())
+        .unwrap_or_else(|| panic!("expected `{prefix}…`, got {line:?}"))
         .to_string();
     ServerProcess { child, host }
 }

@@ -1,6 +1,9 @@
 //! The door controller runtime (sync client, journal, door state machine). Its work is the
 //! door controller issue; until then the library holds the installer's tools:
 //!
+//! - [`bundle_store`]: the last-good signed bundle on disk, what the doors decide from
+//!   before any network call.
+//! - [`config`]: the configuration file, checked whole before anything runs.
 //! - [`door`]: the door state machine, pure and on injected time.
 //! - [`journal`]: the durable event journal every decision and door event is written to
 //!   before the door acts, uploaded in batches and deleted once the server has it.
@@ -11,10 +14,14 @@
 //! - [`files`]: state files replaced atomically.
 //! - [`selftest`]: `gatehouse-door selftest`, checking this build's cryptography, bundle
 //!   format and decisions against outcomes known in advance.
+//! - [`systemd`]: sd_notify (ready, status, stopping, watchdog pings) for the systemd unit.
 
+pub mod bundle_store;
+pub mod config;
 pub mod door;
 pub mod files;
 pub mod journal;
 pub mod probe;
 pub mod selftest;
 pub mod sync;
+pub mod systemd;

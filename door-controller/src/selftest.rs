@@ -11,7 +11,11 @@ use gatehouse_core::model::Direction;
 use gatehouse_core::reason::Reason;
 use gatehouse_core::sample::{self, doors, people};
 use gatehouse_core::time::{Clock, Timestamp};
+use crate::config::ControllerConfig;
+use crate::journal::{Appended, Journal, JournalConfig, JournalError};
+use gatehouse_core::wire::Event;
 use std::io::Write;
+use std::path::Path;
 
 /// One check: its name and what it found wrong, if anything.
 #[derive(Debug)]
@@ -22,9 +26,14 @@ pub struct Outcome {
     pub result: Result<(), String>,
 }
 
-/// Runs every check, prints one line per check to `out`, and returns whether all passed.
-pub fn run(out: &mut impl Write) -> bool {
-    report(&checks(), out)
+/// Runs every check (and, given a configuration, the checks of it), prints one line per
+/// check to `out`, and returns whether all passed.
+pub fn run(config: Option<&ControllerConfig>, out: &mut impl Write) -> bool {
+    let mut outcomes = checks();
+    if let Some(config) = config {
+        outcomes.extend(config_checks(config));
+    }
+    report(&outcomes, out)
 }
 
 /// Prints `ok <name>` or `FAILED <name>: why` per outcome; true if all passed.
@@ -55,7 +64,72 @@ pub fn checks() -> Vec<Outcome> {
             name: "decision (the built-in sample site)",
             result: sample_decisions(),
         },
+        Outcome {
+            name: "journal (append, fsync, reopen, hand out, acknowledge; in a temporary folder)",
+            result: journal_round_trip(),
+        },
     ]
+}
+
+/// The checks of a configuration that parsed (parsing checked every key and value): its
+/// state folder can be written.
+pub fn config_checks(config: &ControllerConfig) -> Vec<Outcome> {
+    vec![Outcome {
+        name: "configuration: the state folder is writable",
+        result: writable(&config.controller.state_dir),
+    }]
+}
+
+fn writable(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let probe = dir.join(format!(".selftest-{}", std::process::id()));
+    std::fs::write(&probe, b"ok").map_err(|e| format!("{}: {e}", probe.display()))?;
+    std::fs::remove_file(&probe).map_err(|e| format!("{}: {e}", probe.display()))
+}
+
+/// A journal in a fresh temporary folder: an event appended and synced is found again
+/// after reopening, handed out for upload, and gone from the backlog once acknowledged.
+fn journal_round_trip() -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!(
+        "gatehouse-selftest-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let result = journal_in(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn journal_in(dir: &Path) -> Result<(), String> {
+    let event = Event::ControllerStarted {
+        at: Timestamp::from_unix_secs(ISSUED_SECS),
+    };
+    fn err(what: &'static str) -> impl Fn(JournalError) -> String {
+        move |e| format!("{what}: {e}")
+    }
+    let id = {
+        let mut journal = Journal::open(dir, JournalConfig::default()).map_err(err("open"))?;
+        let appended = journal.append(&event).map_err(err("append"))?;
+        check(appended == Appended::Stored { seq: 1 }, || {
+            format!("the first append gave {appended:?}")
+        })?;
+        journal.sync().map_err(err("sync"))?;
+        journal.id()
+    };
+    let mut journal = Journal::open(dir, JournalConfig::default()).map_err(err("reopen"))?;
+    check(journal.id() == id, || "the journal id changed on reopening".into())?;
+    let pending = journal.pending(10).map_err(err("pending"))?;
+    check(
+        pending.len() == 1 && pending[0].seq == 1 && pending[0].event == event,
+        || format!("reopened, it hands out {pending:?}"),
+    )?;
+    journal.acknowledge(1).map_err(err("acknowledge"))?;
+    check(journal.backlog() == 0, || {
+        format!("after the acknowledgement the backlog is {}", journal.backlog())
+    })
 }
 
 fn check(ok: bool, what: impl FnOnce() -> String) -> Result<(), String> {
@@ -173,7 +247,7 @@ mod tests {
     #[test]
     fn every_check_passes_on_this_build() {
         let mut out = Vec::new();
-        let passed = run(&mut out);
+        let passed = run(None, &mut out);
         let text = String::from_utf8(out).expect("utf-8");
         assert!(passed, "{text}");
         assert_eq!(text.lines().filter(|l| l.starts_with("ok ")).count(), 3);

@@ -10,6 +10,7 @@ mod local_state;
 mod presented;
 mod rules;
 
+pub use clock_guard::{Judged, judge};
 pub use decision::{CredentialRef, Decision, Holder};
 pub use local_state::LocalState;
 pub use presented::{Credential, Presented};

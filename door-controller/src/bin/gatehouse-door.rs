@@ -1,13 +1,14 @@
 //! `gatehouse-door`: the slim binary that runs on a door controller (Raspberry Pi).
 //!
-//! The runtime (`enroll`, `run`, `status`) is built in the door controller issue. Until
-//! then the binary answers `--version`, `selftest` and the installer's `reader probe`, and
-//! refuses everything else, so that nothing installed on a Pi can look as if it controlled
-//! a door.
+//! Exit codes: 0 success, 1 a failure at run time, 2 a configuration or usage error (named,
+//! before any output pin is touched).
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use gatehouse_door::config::ControllerConfig;
 use gatehouse_door::probe::{self, ProbeArgs};
-use gatehouse_door::selftest;
+use gatehouse_door::runtime::{self, status::StatusReport};
+use gatehouse_door::{clock_floor, selftest, sync};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -22,11 +23,38 @@ struct Cli {
     command: Top,
 }
 
+#[derive(Args)]
+struct ConfigArg {
+    /// The configuration file.
+    #[arg(long, default_value = "/etc/gatehouse/door.toml")]
+    config: PathBuf,
+}
+
 #[derive(Subcommand)]
 enum Top {
-    /// Check this build: signatures, the bundle format and decisions on a built-in sample
-    /// site, each against a known outcome. Exits 0 only if every check passes.
-    Selftest,
+    /// Join a server with a one-time enrollment code from the admin console.
+    Enroll {
+        /// The server, e.g. https://gatehouse.example.com:8443.
+        #[arg(long)]
+        server: String,
+        /// The enrollment code (it pins the server's certificate).
+        #[arg(long)]
+        code: String,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+    /// Serve the doors: from the stored bundle at once, syncing with the server beside.
+    Run(ConfigArg),
+    /// Show what the running controller reports: bundle, journal, server, doors, readers.
+    Status(ConfigArg),
+    /// Check this build (signatures, the bundle format, the journal, decisions on a
+    /// built-in sample site) and, with --config, the configuration. Exits 0 only if every
+    /// check passes.
+    Selftest {
+        /// A configuration file to check as well.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Reader tools for installers.
     #[command(subcommand)]
     Reader(ReaderCommand),
@@ -41,8 +69,22 @@ enum ReaderCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Top::Selftest => {
-            if selftest::run(&mut std::io::stdout().lock()) {
+        Top::Enroll {
+            server,
+            code,
+            config,
+        } => enroll(&server, &code, &config),
+        Top::Run(config) => run(&config),
+        Top::Status(config) => status(&config),
+        Top::Selftest { config } => {
+            let config = match config.as_deref().map(ControllerConfig::load).transpose() {
+                Ok(config) => config,
+                Err(e) => {
+                    println!("FAILED  configuration: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            if selftest::run(config.as_ref(), &mut std::io::stdout().lock()) {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -55,5 +97,107 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+    }
+}
+
+fn load(arg: &ConfigArg) -> Result<ControllerConfig, ExitCode> {
+    ControllerConfig::load(&arg.config).map_err(|e| {
+        eprintln!("gatehouse-door: {}: {e}", arg.config.display());
+        ExitCode::from(2)
+    })
+}
+
+fn tokio_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+fn enroll(server: &str, code: &str, arg: &ConfigArg) -> ExitCode {
+    let config = match load(arg) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let state_dir = &config.controller.state_dir;
+    if let Err(e) = std::fs::create_dir_all(state_dir) {
+        eprintln!("gatehouse-door: state folder {}: {e}", state_dir.display());
+        return ExitCode::FAILURE;
+    }
+    match tokio_runtime().block_on(sync::enroll(server, code, state_dir)) {
+        Ok(identity) => {
+            println!(
+                "enrolled as controller {} with {}",
+                identity.controller.0, identity.server
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("gatehouse-door: enrollment failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(arg: &ConfigArg) -> ExitCode {
+    // The configuration is checked whole before anything else: a mistake in it exits here,
+    // before any output pin is opened.
+    let config = match load(arg) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GATEHOUSE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = tokio_runtime().block_on(runtime::run(config, shutdown_signal()));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gatehouse-door: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// SIGTERM (systemd) or Ctrl-C.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+fn status(arg: &ConfigArg) -> ExitCode {
+    let config = match load(arg) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let report = match StatusReport::load(&config.controller.state_dir) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("gatehouse-door: no status report (has the controller run?): {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let running = std::path::Path::new(&format!("/proc/{}", report.pid)).exists();
+    print!("{}", report.render(clock_floor::system_now()));
+    if running {
+        ExitCode::SUCCESS
+    } else {
+        println!("NOT RUNNING: process {} is gone; this is its last report", report.pid);
+        ExitCode::from(3)
     }
 }

@@ -101,6 +101,12 @@ impl DoorMachine {
         self.finish(now, step)
     }
 
+    /// Takes a new bundle's first-card rule for the door (it applies from the next input
+    /// or tick).
+    pub fn set_first_card_unlock(&mut self, on: bool) {
+        self.config.first_card_unlock = on;
+    }
+
     /// When [`DoorMachine::tick`] must be called next, if anything is pending.
     pub fn next_deadline(&self) -> Option<Instant> {
         [

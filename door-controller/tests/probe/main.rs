@@ -191,7 +191,7 @@ fn bad_arguments_are_clear_errors() {
 }
 
 #[test]
-fn version_still_answers_and_unbuilt_commands_are_refused() {
+fn version_answers_and_run_without_a_config_is_a_usage_error() {
     let out = Command::new(env!("CARGO_BIN_EXE_gatehouse-door"))
         .arg("--version")
         .output()
@@ -202,7 +202,7 @@ fn version_still_answers_and_unbuilt_commands_are_refused() {
         format!("gatehouse-door {}", env!("CARGO_PKG_VERSION"))
     );
     let status = Command::new(env!("CARGO_BIN_EXE_gatehouse-door"))
-        .arg("run")
+        .args(["run", "--config", "/nonexistent/door.toml"])
         .stderr(Stdio::null())
         .status()
         .expect("run");

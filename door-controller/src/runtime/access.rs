@@ -1,0 +1,169 @@
+//! Where a door decides: a read at a reader becomes a decision, with the bundle held,
+//! the clock and floor, and the controller's memory of recent decisions.
+//!
+//! Card-then-PIN is one transaction: a card whose decision is `pin_required` is held for
+//! [`PIN_WAIT`]; a PIN at the same reader within it decides the card again with the PIN,
+//! and only that decision is journaled. No PIN in time journals the `pin_required` denial.
+
+use gatehouse_core::bundle::Policy;
+use gatehouse_core::decide::{
+    Credential, CredentialRef, Decision, Holder, LocalState, Presented, decide, judge,
+};
+use gatehouse_core::ids::DoorId;
+use gatehouse_core::model::Direction;
+use gatehouse_core::reason::Reason;
+use gatehouse_core::time::{Clock, Timestamp};
+use gatehouse_hardware::reader::ReadData;
+use std::time::{Duration, Instant};
+
+/// How long a card waits for its PIN.
+pub const PIN_WAIT: Duration = Duration::from_secs(10);
+
+/// Where a reader is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReaderPlace {
+    /// The door's index in the controller's door list.
+    pub door: usize,
+    /// The door's id in the bundle.
+    pub door_id: DoorId,
+    /// Which side of the door.
+    pub direction: Direction,
+}
+
+/// A card read waiting for its PIN.
+#[derive(Debug)]
+pub struct AwaitingPin {
+    read: ReadData,
+    /// Its `pin_required` decision, journaled if no PIN comes.
+    pub decision: Decision,
+    /// When the wait ends.
+    pub until: Instant,
+}
+
+/// What a read came to.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Decided: journal it, then act on it.
+    Decided(Decision),
+    /// A card waiting for its PIN (nothing to journal yet).
+    AwaitPin(AwaitingPin),
+}
+
+/// Decides one read at `place`. `waiting` is the card this reader holds for a PIN, if
+/// any (taken by a PIN; a new card replaces it, and its denial is returned to journal).
+pub fn decide_read(
+    policy: Option<&Policy>,
+    place: ReaderPlace,
+    read: ReadData,
+    waiting: Option<AwaitingPin>,
+    clock: Clock,
+    state: &LocalState,
+    now: Instant,
+) -> (Outcome, Option<Decision>) {
+    let Some(policy) = policy else {
+        // Never enrolled, or the bundle on disk was refused: nothing can be judged.
+        let credential = match &read {
+            ReadData::Card(card) => CredentialRef::Card(*card),
+            _ => CredentialRef::Unreadable,
+        };
+        let decision = unjudged_denial(place, credential, Reason::BundleTooOld, clock);
+        return (Outcome::Decided(decision), waiting.map(|w| w.decision));
+    };
+    if let ReadData::Pin(pin) = &read {
+        return match waiting {
+            Some(w) if w.until > now => {
+                let decision = decide_credential(policy, place, &w.read, Some(pin), clock, state);
+                (Outcome::Decided(decision), None)
+            }
+            // A PIN with no card before it: keypad input that is no credential.
+            stale => {
+                let decision =
+                    unjudged_denial(place, CredentialRef::Unreadable, Reason::Malformed, clock);
+                (Outcome::Decided(decision), stale.map(|w| w.decision))
+            }
+        };
+    }
+    let earlier = waiting.map(|w| w.decision);
+    let decision = decide_credential(policy, place, &read, None, clock, state);
+    if decision.reason == Reason::PinRequired {
+        let until = now + PIN_WAIT;
+        return (
+            Outcome::AwaitPin(AwaitingPin {
+                read,
+                decision,
+                until,
+            }),
+            earlier,
+        );
+    }
+    (Outcome::Decided(decision), earlier)
+}
+
+fn decide_credential(
+    policy: &Policy,
+    place: ReaderPlace,
+    read: &ReadData,
+    pin: Option<&gatehouse_core::model::Pin>,
+    clock: Clock,
+    state: &LocalState,
+) -> Decision {
+    let credential = match read {
+        ReadData::Card(card) => Credential::Card(*card),
+        ReadData::WiegandFrame { bits, data } => Credential::WiegandFrame {
+            bits: *bits,
+            data,
+        },
+        ReadData::Qr(text) => Credential::Qr(text),
+        ReadData::Pin(_) | ReadData::Unreadable { .. } => {
+            return unjudged_denial(place, CredentialRef::Unreadable, Reason::Malformed, clock);
+        }
+    };
+    let presented = Presented {
+        door: place.door_id,
+        direction: place.direction,
+        credential,
+        pin,
+    };
+    decide(policy, &presented, clock, state)
+}
+
+/// A denial `decide()` could not make: no bundle to decide with, or input that is no
+/// credential at all.
+fn unjudged_denial(
+    place: ReaderPlace,
+    credential: CredentialRef,
+    reason: Reason,
+    clock: Clock,
+) -> Decision {
+    let judged = judge(clock, Timestamp(0));
+    Decision {
+        reason,
+        door: place.door_id,
+        direction: place.direction,
+        zone: None,
+        credential,
+        holder: None,
+        companion: None,
+        at: judged.now,
+        clock_trusted: judged.trusted,
+    }
+}
+
+/// Whether the decision's holder passes a locked-down door (the person's override flag;
+/// a visitor never does).
+pub fn lockdown_override(policy: Option<&Policy>, decision: &Decision) -> bool {
+    match (policy, decision.holder) {
+        (Some(policy), Some(Holder::Person(id))) => {
+            policy.person(id).is_some_and(|p| p.flags.lockdown_override)
+        }
+        _ => false,
+    }
+}
+
+/// A grant at a door a lockdown command closed (the bundle does not know of it yet) is a
+/// `lockdown` denial for anyone without the override, journaled as such.
+pub fn apply_lockdown(decision: &mut Decision, locked_down: bool, overrides: bool) {
+    if locked_down && decision.granted() && !overrides {
+        decision.reason = Reason::Lockdown;
+    }
+}

@@ -12,7 +12,9 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("{}", failure.message());
+            if !failure.message().is_empty() {
+                eprintln!("{}", failure.message());
+            }
             ExitCode::from(failure.exit_code())
         }
     }

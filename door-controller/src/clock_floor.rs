@@ -79,7 +79,10 @@ impl ClockFloor {
     pub fn floor(&self, now: Instant) -> Timestamp {
         let running = self.anchor.map_or(Timestamp(0), |(time, at)| {
             let elapsed = now.saturating_duration_since(at).as_millis();
-            Timestamp(time.0.saturating_add(i64::try_from(elapsed).unwrap_or(i64::MAX)))
+            Timestamp(
+                time.0
+                    .saturating_add(i64::try_from(elapsed).unwrap_or(i64::MAX)),
+            )
         });
         self.saved.max(running)
     }
@@ -157,11 +160,23 @@ mod tests {
             let (mut floor, _) = ClockFloor::open(dir.path());
             floor.raise(T, start).unwrap();
             // Running on: not written again within the minute...
-            assert!(!floor.raise(T.plus_secs(10), start + Duration::from_secs(10)).unwrap());
+            assert!(
+                !floor
+                    .raise(T.plus_secs(10), start + Duration::from_secs(10))
+                    .unwrap()
+            );
             // ...but after it.
-            assert!(floor.raise(T.plus_secs(61), start + Duration::from_secs(61)).unwrap());
+            assert!(
+                floor
+                    .raise(T.plus_secs(61), start + Duration::from_secs(61))
+                    .unwrap()
+            );
             // A jump of hours is written at once.
-            assert!(floor.raise(T.plus_secs(7200), start + Duration::from_secs(62)).unwrap());
+            assert!(
+                floor
+                    .raise(T.plus_secs(7200), start + Duration::from_secs(62))
+                    .unwrap()
+            );
         }
         let (floor, problem) = ClockFloor::open(dir.path());
         assert_eq!(problem, None);
@@ -185,6 +200,9 @@ mod tests {
         floor.raise(Timestamp(i64::MAX / 2), now).unwrap();
         let clock = floor.clock(now);
         assert_eq!(clock.floor, Timestamp(i64::MAX / 2));
-        assert!(clock.raw < clock.floor, "the system clock is behind this floor");
+        assert!(
+            clock.raw < clock.floor,
+            "the system clock is behind this floor"
+        );
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! - [`bundle_store`]: the last-good signed bundle on disk, what the doors decide from
 //!   before any network call.
+//! - [`cli`]: the commands (`enroll`, `run`, `status`, `selftest`, `reader probe`).
 //! - [`clock_floor`]: the latest time known to have passed, raised by the server's signed
 //!   time, for a Pi without a real-time clock.
 //! - [`config`]: the configuration file, checked whole before anything runs.
@@ -21,6 +22,7 @@
 //! - [`systemd`]: sd_notify (ready, status, stopping, watchdog pings) for the systemd unit.
 
 pub mod bundle_store;
+pub mod cli;
 pub mod clock_floor;
 pub mod config;
 pub mod door;

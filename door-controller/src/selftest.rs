@@ -4,6 +4,8 @@
 //! and by `scripts/test` on the aarch64 build under qemu, where a miscompiled or mislinked
 //! build shows up as a failed check rather than as a door that opens for the wrong card.
 
+use crate::config::ControllerConfig;
+use crate::journal::{Appended, Journal, JournalConfig, JournalError};
 use gatehouse_core::bundle::{BundleError, BundleVersion, Policy, SignedBundle};
 use gatehouse_core::credential::{PublicKey, TrustStore};
 use gatehouse_core::decide::{Credential, LocalState, Presented, decide};
@@ -11,8 +13,6 @@ use gatehouse_core::model::Direction;
 use gatehouse_core::reason::Reason;
 use gatehouse_core::sample::{self, doors, people};
 use gatehouse_core::time::{Clock, Timestamp};
-use crate::config::ControllerConfig;
-use crate::journal::{Appended, Journal, JournalConfig, JournalError};
 use gatehouse_core::wire::Event;
 use std::io::Write;
 use std::path::Path;
@@ -120,7 +120,9 @@ fn journal_in(dir: &Path) -> Result<(), String> {
         journal.id()
     };
     let mut journal = Journal::open(dir, JournalConfig::default()).map_err(err("reopen"))?;
-    check(journal.id() == id, || "the journal id changed on reopening".into())?;
+    check(journal.id() == id, || {
+        "the journal id changed on reopening".into()
+    })?;
     let pending = journal.pending(10).map_err(err("pending"))?;
     check(
         pending.len() == 1 && pending[0].seq == 1 && pending[0].event == event,
@@ -128,7 +130,10 @@ fn journal_in(dir: &Path) -> Result<(), String> {
     )?;
     journal.acknowledge(1).map_err(err("acknowledge"))?;
     check(journal.backlog() == 0, || {
-        format!("after the acknowledgement the backlog is {}", journal.backlog())
+        format!(
+            "after the acknowledgement the backlog is {}",
+            journal.backlog()
+        )
     })
 }
 

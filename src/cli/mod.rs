@@ -48,6 +48,9 @@ enum Command {
     /// Export what the server holds (events as CSV).
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// The door controller's commands (as `gatehouse-door` has them on a Pi).
+    #[command(subcommand)]
+    Door(gatehouse_door::cli::DoorCommand),
 }
 
 /// Runs a parsed command line.
@@ -63,6 +66,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Command::Backup(args) => backup::run_backup(args),
         Command::Restore(args) => backup::run_restore(args),
         Command::Export(cmd) => export::run(cmd),
+        Command::Door(cmd) => match gatehouse_door::cli::run(cmd) {
+            0 => Ok(()),
+            // The door commands print their own messages.
+            code => Err(Failure::Exit(code)),
+        },
     }
 }
 
@@ -73,6 +81,8 @@ pub enum Failure {
     Refused(String),
     /// The command line or its files are wrong (exit 2).
     Usage(String),
+    /// A command that printed its own message ended with this exit status.
+    Exit(u8),
 }
 
 impl Failure {
@@ -80,6 +90,7 @@ impl Failure {
     pub fn message(&self) -> &str {
         match self {
             Failure::Refused(m) | Failure::Usage(m) => m,
+            Failure::Exit(_) => "",
         }
     }
 
@@ -88,6 +99,7 @@ impl Failure {
         match self {
             Failure::Refused(_) => 1,
             Failure::Usage(_) => 2,
+            Failure::Exit(code) => *code,
         }
     }
 }

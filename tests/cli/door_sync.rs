@@ -4,25 +4,15 @@
 //! with a server time that verifies with the keys of the controller's first bundle; the
 //! reader keys it escrows come back exactly as sealed.
 
-use super::support::start_tls_server;
+use super::support::{enrollment_codes, now_ms, start_tls_server};
 use gatehouse_core::bundle::Policy;
 use gatehouse_core::ids::ControllerId;
 use gatehouse_core::model::ZoneRules;
 use gatehouse_core::time::Timestamp;
-use gatehouse_core::wire::enrollment::{DeviceKind as CodeKind, EnrollmentCode};
 use gatehouse_core::wire::{Event, EventBatch, JournalEntry, JournalId};
 use gatehouse_door::sync::{BundleAnswer, Identity, SyncClient, SyncError, enroll, seal};
-use gatehouse_server::auth::tokens;
-use gatehouse_server::store::{DeviceKind, NewDoor, NewZone, Store};
-use gatehouse_server::tls::ServerTls;
+use gatehouse_server::store::{NewDoor, NewZone, Store};
 use std::path::Path;
-
-fn now_ms() -> i64 {
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
-    i64::try_from(since.as_millis()).unwrap()
-}
 
 /// A zone with one door on a new controller; a live enrollment code for it.
 async fn controller_with_code(data: &Path) -> (ControllerId, String, String) {
@@ -55,31 +45,8 @@ async fn controller_with_code(data: &Path) -> (ControllerId, String, String) {
         )
         .await
         .unwrap();
-    let secret = tokens::random_secret();
-    store
-        .start_enrollment(
-            site,
-            DeviceKind::Controller,
-            u64::from(controller.id.0),
-            &tokens::hash(&secret),
-            now_ms() + 3_600_000,
-        )
-        .await
-        .unwrap();
-    let fingerprint =
-        ServerTls::from_pem_files(&data.join("tls/cert.pem"), &data.join("tls/key.pem"))
-            .unwrap()
-            .fingerprint();
-    let code = |fingerprint| {
-        EnrollmentCode {
-            kind: CodeKind::Controller,
-            device: u64::from(controller.id.0),
-            secret: secret.clone(),
-            fingerprint: Some(fingerprint),
-        }
-        .to_string()
-    };
-    (controller.id, code(fingerprint), code([0x42; 32]))
+    let (code, wrong_pin) = enrollment_codes(&store, site, controller.id, data).await;
+    (controller.id, code, wrong_pin)
 }
 
 #[test]

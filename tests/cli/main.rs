@@ -8,6 +8,7 @@ mod admin;
 mod audit;
 mod backup;
 mod card;
+mod door_runtime;
 mod door_sync;
 mod export;
 mod interop;

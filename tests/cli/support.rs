@@ -281,11 +281,21 @@ pub fn start_tls_server(data_dir: &Path) -> ServerProcess {
     launch(data_dir, "https", &[])
 }
 
+/// Starts the TLS server again on `host` (`127.0.0.1:<port>`), where enrolled devices
+/// expect it.
+pub fn restart_tls_server(data_dir: &Path, host: &str) -> ServerProcess {
+    launch_on(data_dir, host, "https", &[])
+}
+
 /// Runs the server on a free loopback port and waits for `listening on <scheme>://…`.
 fn launch(data_dir: &Path, scheme: &str, env: &[(&str, &str)]) -> ServerProcess {
+    launch_on(data_dir, "127.0.0.1:0", scheme, env)
+}
+
+fn launch_on(data_dir: &Path, listen: &str, scheme: &str, env: &[(&str, &str)]) -> ServerProcess {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args(["server", "--listen", listen, "--data-dir"])
         .arg(data_dir)
         .env("GATEHOUSE_LOG", "warn")
         .envs(env.iter().copied())
@@ -334,4 +344,51 @@ pub fn http(host: &str, method: &str, path: &str, json: Option<&str>) -> (u16, S
         .map_or("", |(_, b)| b)
         .to_string();
     (status, body)
+}
+
+/// The system clock in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    i64::try_from(since.as_millis()).unwrap()
+}
+
+/// A live enrollment code for controller `controller`, pinning the certificate the TLS
+/// server made in `data/tls/`, and the same code pinning a certificate that is not it.
+pub async fn enrollment_codes(
+    store: &gatehouse_server::store::Store,
+    site: gatehouse_core::ids::SiteId,
+    controller: gatehouse_core::ids::ControllerId,
+    data: &Path,
+) -> (String, String) {
+    use gatehouse_core::wire::enrollment::{DeviceKind as CodeKind, EnrollmentCode};
+    use gatehouse_server::auth::tokens;
+    use gatehouse_server::store::DeviceKind;
+    use gatehouse_server::tls::ServerTls;
+    let secret = tokens::random_secret();
+    store
+        .start_enrollment(
+            site,
+            DeviceKind::Controller,
+            u64::from(controller.0),
+            &tokens::hash(&secret),
+            now_ms() + 3_600_000,
+        )
+        .await
+        .unwrap();
+    let fingerprint =
+        ServerTls::from_pem_files(&data.join("tls/cert.pem"), &data.join("tls/key.pem"))
+            .unwrap()
+            .fingerprint();
+    let code = |fingerprint| {
+        EnrollmentCode {
+            kind: CodeKind::Controller,
+            device: u64::from(controller.0),
+            secret: secret.clone(),
+            fingerprint: Some(fingerprint),
+        }
+        .to_string()
+    };
+    (code(fingerprint), code([0x42; 32]))
 }

@@ -109,10 +109,7 @@ fn decide_credential(
 ) -> Decision {
     let credential = match read {
         ReadData::Card(card) => Credential::Card(*card),
-        ReadData::WiegandFrame { bits, data } => Credential::WiegandFrame {
-            bits: *bits,
-            data,
-        },
+        ReadData::WiegandFrame { bits, data } => Credential::WiegandFrame { bits: *bits, data },
         ReadData::Qr(text) => Credential::Qr(text),
         ReadData::Pin(_) | ReadData::Unreadable { .. } => {
             return unjudged_denial(place, CredentialRef::Unreadable, Reason::Malformed, clock);

@@ -3,7 +3,7 @@
 //! order, so nothing opens that is not on the record first.
 
 use super::access::{self, AwaitingPin, Outcome, ReaderPlace};
-use super::live_door::{LiveDoor, Line};
+use super::live_door::{Line, LiveDoor};
 use super::status::{BundleReport, DoorReport, JournalReport, ReaderReport, StatusReport};
 use super::{Shared, ToController};
 use crate::config::{ControllerConfig, RexAction};
@@ -348,7 +348,10 @@ impl Controller {
 
     fn on_input(&mut self, event: &InputEvent) {
         let Some(&index) = self.door_by_name.get(event.door.name()) else {
-            tracing::warn!(door = event.door.name(), "an input of a door not configured");
+            tracing::warn!(
+                door = event.door.name(),
+                "an input of a door not configured"
+            );
             return;
         };
         let events = self.doors[index].handle(DoorInput::from_event(event), event.at);
@@ -383,7 +386,9 @@ impl Controller {
             }
             Command::MomentaryUnlock { door, seconds } => {
                 let Some(index) = self.doors.iter().position(|d| d.id == door) else {
-                    return CommandOutcome::Rejected(format!("door {door} is not on this controller"));
+                    return CommandOutcome::Rejected(format!(
+                        "door {door} is not on this controller"
+                    ));
                 };
                 if self.doors[index].status().lockdown {
                     return CommandOutcome::Rejected(format!("door {door} is locked down"));

@@ -10,9 +10,7 @@ use crate::sync::{Answer, SignedTime, SyncClient, SyncError};
 use gatehouse_core::bundle::Policy;
 use gatehouse_core::decide::judge;
 use gatehouse_core::time::Timestamp;
-use gatehouse_core::wire::{
-    CommandAck, CommandEnvelope, CommandOutcome, EventBatch, WIRE_VERSION,
-};
+use gatehouse_core::wire::{CommandAck, CommandEnvelope, CommandOutcome, EventBatch, WIRE_VERSION};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -178,10 +176,7 @@ async fn carry_out(
 ) -> CommandOutcome {
     let age = ctx.now().millis_since(envelope.issued_at);
     if age > COMMAND_MAX_AGE_MS {
-        return CommandOutcome::Rejected(format!(
-            "issued {}s ago, more than a minute",
-            age / 1000
-        ));
+        return CommandOutcome::Rejected(format!("issued {}s ago, more than a minute", age / 1000));
     }
     let (reply, answer) = oneshot::channel();
     if to_doors
@@ -233,7 +228,9 @@ pub async fn upload_loop(ctx: SyncContext) {
                 let acknowledged = {
                     let mut journal = ctx.shared.journal();
                     if ack.journal == journal.id() {
-                        journal.acknowledge(ack.highest_seq).map_err(|e| e.to_string())
+                        journal
+                            .acknowledge(ack.highest_seq)
+                            .map_err(|e| e.to_string())
                     } else {
                         Err(format!(
                             "the server acknowledged journal {}, ours is {}",

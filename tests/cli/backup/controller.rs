@@ -89,8 +89,8 @@ pub(super) fn dechunk(mut data: &[u8]) -> Vec<u8> {
 }
 
 /// An enrolled controller: its id and its own signing key.
-pub(super) struct Controller {
-    pub(super) id: ControllerId,
+pub(crate) struct Controller {
+    pub(crate) id: ControllerId,
     pub(super) key: IssuerKey,
 }
 
@@ -163,7 +163,7 @@ pub(super) fn people(policy: &Policy) -> Vec<PersonId> {
     ids
 }
 
-pub(super) async fn open(data: &Path) -> (Store, SiteId) {
+pub(crate) async fn open(data: &Path) -> (Store, SiteId) {
     let store = Store::open(&Store::sqlite_url(&data.join("gatehouse.db")))
         .await
         .unwrap();
@@ -172,7 +172,7 @@ pub(super) async fn open(data: &Path) -> (Store, SiteId) {
 }
 
 /// A staff member whose card opens the controller's door around the clock.
-pub(super) async fn add_staff(
+pub(crate) async fn add_staff(
     store: &Store,
     site: SiteId,
     group: GroupId,
@@ -213,7 +213,7 @@ pub(super) async fn add_staff(
 /// The bootstrapped site, populated through the store: a door on an enrolled controller,
 /// a staff group, Alice with a card, and an auditor's API token. Returns the controller and
 /// the token.
-pub(super) async fn populate(data: &Path) -> (Controller, String, GroupId, PersonId) {
+pub(crate) async fn populate(data: &Path) -> (Controller, String, GroupId, PersonId) {
     let (store, site) = open(data).await;
     let zone = store
         .create_zone(

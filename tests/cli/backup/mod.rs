@@ -3,7 +3,8 @@
 //! backups, damaged files, the off-site copy with retention and PostgreSQL are checked the
 //! same way.
 
-mod controller;
+// Also the whole-system door controller tests' site (`crate::door_runtime`).
+pub(crate) mod controller;
 mod damaged;
 mod encrypted;
 mod offsite;

@@ -51,12 +51,7 @@ pub(super) fn mode_of(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
-pub(super) fn now_ms() -> i64 {
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
-    i64::try_from(since.as_millis()).unwrap()
-}
+pub(super) use crate::support::now_ms;
 
 pub(super) fn files_under(root: &Path) -> Vec<String> {
     let mut out = Vec::new();

@@ -5,9 +5,10 @@
 //! it reconnects; every journaled event reaches the server exactly once.
 
 use super::backup::controller::{add_staff, open, populate};
-use super::support::{enrollment_codes, restart_tls_server, start_tls_server};
+use super::support::{enrollment_codes, now_ms, restart_tls_server, start_tls_server};
+use gatehouse_core::ids::BadgeId;
 use gatehouse_core::model::BadgeStatus;
-use gatehouse_server::store::{EventQuery, Store};
+use gatehouse_server::store::{EventQuery, EventRecord};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
@@ -116,15 +117,16 @@ impl ControllerProcess {
     }
 }
 
-fn config(dir: &Path, state: &Path, door: u32) -> PathBuf {
+fn config(dir: &Path, door: u32) -> PathBuf {
     let path = dir.join("door.toml");
     let text = format!(
         r#"
 [controller]
 name = "lobby-pi"
-state_dir = "{}"
+state_dir = "{dir}/state"
 [hardware]
 backend = "sim"
+sim_record = "{dir}/sim-record.jsonl"
 [[door]]
 name = "main"
 id = {door}
@@ -135,53 +137,28 @@ name = "main-in"
 direction = "in"
 interface = "sim"
 "#,
-        state.display()
+        dir = dir.display()
     );
     std::fs::write(&path, text).unwrap();
     path
 }
 
-/// The Access events the server holds for the site: (seq, reason), by seq; and every seq.
-async fn server_events(store: &Store) -> (Vec<(u64, String)>, Vec<u64>) {
-    let site = store.sites().await.unwrap()[0].id;
-    let query = EventQuery {
-        limit: 1000,
-        ..EventQuery::default()
-    };
-    let (mut events, _) = store.search_events(site, &query).await.unwrap();
-    events.sort_by_key(|e| e.seq);
-    let seqs = events.iter().map(|e| e.seq).collect();
-    let access = events
-        .iter()
-        .filter(|e| e.kind == "access")
-        .map(|e| (e.seq, e.reason.clone().unwrap_or_default()))
-        .collect();
-    (access, seqs)
-}
-
-#[test]
-fn a_controller_decides_offline_and_every_event_reaches_the_server_once() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let state = tmp.path().join("state");
-    let server = start_tls_server(&data);
-    let url = format!("https://{}", server.host);
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (code, door, bob_badge) = runtime.block_on(async {
-        let (controller, _, group, _alice) = populate(&data).await;
-        let (store, site) = open(&data).await;
-        let bob = add_staff(&store, site, group, "Bob", BOB).await;
-        let bob_badge = store.badges_of(site, bob).await.unwrap()[0].id;
-        let door = store.doors(site).await.unwrap()[0].id;
-        let (code, _) = enrollment_codes(&store, site, controller.id, &data).await;
-        store.close().await;
-        (code, door, bob_badge)
-    });
-    let config = config(tmp.path(), &state, door.0);
-
+/// The site in `dir/data` (a door on a controller, Alice and Bob with cards), and a
+/// controller configured in `dir` and enrolled with the server at `url`: its config file
+/// and Bob's badge.
+async fn enrolled_controller(dir: &Path, url: &str) -> (PathBuf, BadgeId) {
+    let data = dir.join("data");
+    let (controller, _, group, _alice) = populate(&data).await;
+    let (store, site) = open(&data).await;
+    let bob = add_staff(&store, site, group, "Bob", BOB).await;
+    let bob_badge = store.badges_of(site, bob).await.unwrap()[0].id;
+    let door = store.doors(site).await.unwrap()[0].id;
+    let (code, _) = enrollment_codes(&store, site, controller.id, &data).await;
+    store.close().await;
+    let config = config(dir, door.0);
     let enrolled = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
         .args([
-            "door", "enroll", "--server", &url, "--code", &code, "--config",
+            "door", "enroll", "--server", url, "--code", &code, "--config",
         ])
         .arg(&config)
         .output()
@@ -191,8 +168,53 @@ fn a_controller_decides_offline_and_every_event_reaches_the_server_once() {
         "{}",
         String::from_utf8_lossy(&enrolled.stderr)
     );
+    (config, bob_badge)
+}
 
-    let controller = ControllerProcess::start(&config, &state);
+/// Every event the server holds for the site, by seq.
+fn server_events(runtime: &tokio::runtime::Runtime, data: &Path) -> Vec<EventRecord> {
+    runtime.block_on(async {
+        let (store, site) = open(data).await;
+        let query = EventQuery {
+            limit: 1000,
+            ..EventQuery::default()
+        };
+        let (mut events, next) = store.search_events(site, &query).await.unwrap();
+        assert!(next.is_none(), "more than a page of events");
+        store.close().await;
+        events.sort_by_key(|e| e.seq);
+        events
+    })
+}
+
+/// The reasons of the access decisions among `events`, in order.
+fn reasons(events: &[EventRecord]) -> Vec<&str> {
+    events
+        .iter()
+        .filter(|e| e.kind == "access")
+        .map(|e| e.reason.as_deref().unwrap_or(""))
+        .collect()
+}
+
+/// Every seq from 1 to `last_seq` is on the server once (the stop event, journaled after
+/// the last report, may or may not have been uploaded before the stop).
+fn assert_every_seq_once(events: &[EventRecord], last_seq: u64) {
+    let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+    let want: Vec<u64> = (1..=last_seq).collect();
+    let whole = seqs.len() >= want.len() && seqs[..want.len()] == want[..];
+    assert!(whole && seqs.len() <= want.len() + 1, "{seqs:?}");
+}
+
+#[test]
+fn a_controller_decides_offline_and_every_event_reaches_the_server_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let server = start_tls_server(&data);
+    let url = format!("https://{}", server.host);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (config, bob_badge) = runtime.block_on(enrolled_controller(tmp.path(), &url));
+
+    let controller = ControllerProcess::start(&config, &tmp.path().join("state"));
     controller.wait_for_socket();
     controller.status_when("the first bundle", |s| s["bundle"].is_object());
 
@@ -207,12 +229,7 @@ fn a_controller_decides_offline_and_every_event_reaches_the_server_once() {
     runtime.block_on(async {
         let (store, site) = open(&data).await;
         store
-            .set_badge_status(
-                site,
-                bob_badge,
-                BadgeStatus::Revoked,
-                super::support::now_ms(),
-            )
+            .set_badge_status(site, bob_badge, BadgeStatus::Revoked, now_ms())
             .await
             .unwrap();
         store.close().await;
@@ -245,15 +262,9 @@ fn a_controller_decides_offline_and_every_event_reaches_the_server_once() {
     assert_eq!(controller.stop(), 0, "a clean stop on SIGTERM");
     drop(server);
 
-    let (access, seqs) = runtime.block_on(async {
-        let (store, _) = open(&data).await;
-        let events = server_events(&store).await;
-        store.close().await;
-        events
-    });
-    let reasons: Vec<&str> = access.iter().map(|(_, r)| r.as_str()).collect();
+    let events = server_events(&runtime, &data);
     assert_eq!(
-        reasons,
+        reasons(&events),
         [
             "granted",
             "unknown_credential",
@@ -262,8 +273,84 @@ fn a_controller_decides_offline_and_every_event_reaches_the_server_once() {
             "revoked"
         ]
     );
-    // Every seq up to the last the controller reported, once each (the stop event may
-    // not have been uploaded before the stop).
-    let want: Vec<u64> = (1..=last_seq).collect();
-    assert_eq!(seqs[..want.len()], want[..], "{seqs:?}");
+    assert_every_seq_once(&events, last_seq);
+}
+
+#[test]
+fn sigkill_at_random_points_loses_and_duplicates_nothing() {
+    const KILLS: usize = 5;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let state = tmp.path().join("state");
+    let server = start_tls_server(&data);
+    let url = format!("https://{}", server.host);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (config, _) = runtime.block_on(enrolled_controller(tmp.path(), &url));
+
+    let mut presented = 0;
+    for run in 0..KILLS {
+        let mut controller = ControllerProcess::start(&config, &state);
+        controller.wait_for_socket();
+        if run == 0 {
+            controller.status_when("the first bundle", |s| s["bundle"].is_object());
+        }
+        // A stream of reads, killed at a random moment of it.
+        let kill_at = Instant::now() + Duration::from_millis(300 + random_below(2200));
+        while Instant::now() < kill_at {
+            let card = if presented % 3 == 2 { STRANGER } else { ALICE };
+            controller.sim(json!({"cmd": "card", "reader": "main-in", "card": card}));
+            presented += 1;
+            std::thread::sleep(Duration::from_millis(random_below(150)));
+        }
+        controller.child.kill().unwrap();
+        controller.child.wait().unwrap();
+    }
+
+    let controller = ControllerProcess::start(&config, &state);
+    controller.wait_for_socket();
+    let settled = controller.status_when("every event acknowledged", |s| {
+        s["journal"]["backlog"] == 0 && s["journal"]["last_seq"].as_u64().unwrap() > 0
+    });
+    let last_seq = settled["journal"]["last_seq"].as_u64().unwrap();
+    assert_eq!(controller.stop(), 0);
+    drop(server);
+
+    let events = server_events(&runtime, &data);
+    assert_every_seq_once(&events, last_seq);
+    let starts = events
+        .iter()
+        .filter(|e| e.kind == "controller_started")
+        .count();
+    assert_eq!(starts, KILLS + 1, "one start event per run");
+    let decided = reasons(&events);
+    assert!(
+        decided.len() <= presented,
+        "{} of {presented}",
+        decided.len()
+    );
+    assert!(
+        decided
+            .iter()
+            .all(|r| ["granted", "unknown_credential"].contains(r)),
+        "{decided:?}"
+    );
+    // Journal before strike: every unlock the door saw follows a grant on the record.
+    let record = std::fs::read_to_string(tmp.path().join("sim-record.jsonl")).unwrap();
+    let unlocks = record
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|c| c["output"] == "lock" && c["state"] == "unlocked")
+        .count();
+    let grants = decided.iter().filter(|r| **r == "granted").count();
+    assert!(unlocks > 0, "the stream opened the door");
+    assert!(
+        unlocks <= grants,
+        "{unlocks} unlocks, {grants} grants on the server"
+    );
+}
+
+/// A random number below `n` (the kill points and pauses of the crash test).
+fn random_below(n: u64) -> u64 {
+    use rand_core::{OsRng, RngCore};
+    OsRng.next_u64() % n
 }

@@ -65,6 +65,9 @@ pub struct HardwareSection {
     pub backend: Backend,
     /// The simulator's control socket (`sim` only); `<state_dir>/sim.sock` when absent.
     pub sim_socket: Option<PathBuf>,
+    /// A file the simulated doors append every output change to (`sim` only; none when
+    /// absent): what the doors were told, kept when the controller is killed.
+    pub sim_record: Option<PathBuf>,
 }
 
 /// `[journal]`.

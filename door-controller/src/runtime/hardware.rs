@@ -35,6 +35,9 @@ pub fn open(config: &ControllerConfig) -> Result<Hardware, RuntimeError> {
 
 fn open_sim(config: &ControllerConfig) -> Result<Hardware, RuntimeError> {
     let mut sim_config = SimConfig::new();
+    if let Some(path) = &config.hardware.sim_record {
+        sim_config = sim_config.record_to(path.clone());
+    }
     for door in &config.doors {
         sim_config = sim_config.door(&door.name, door.lock);
         for reader in &door.readers {

@@ -2,6 +2,7 @@
 
 use crate::door_io::LockWiring;
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 
 /// The simulated hardware of one controller.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,6 +13,11 @@ pub struct SimConfig {
     /// Doors, each with a lock, a two-colour reader LED, a beeper and the four inputs.
     #[serde(default)]
     pub doors: Vec<SimDoorConfig>,
+    /// A file every output change is also appended to, one JSON line each: the door's own
+    /// memory of what it was told, which outlives a controller killed with SIGKILL (the
+    /// crash tests compare it with the events the server received).
+    #[serde(default)]
+    pub record_file: Option<PathBuf>,
 }
 
 /// One simulated door.
@@ -33,6 +39,12 @@ impl SimConfig {
     /// Adds a reader.
     pub fn reader(mut self, name: &str) -> Self {
         self.readers.push(name.to_string());
+        self
+    }
+
+    /// Appends every output change to `path` as well (see [`SimConfig::record_file`]).
+    pub fn record_to(mut self, path: PathBuf) -> Self {
+        self.record_file = Some(path);
         self
     }
 

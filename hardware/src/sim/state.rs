@@ -4,6 +4,7 @@
 use super::{DoorStatus, OutputChange, SimConfig, SimError, SimOutput};
 use crate::door_io::{InputKind, LedColor, Level, LockWiring};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::io::Write;
 
 /// The record keeps this many changes, dropping the oldest: a demo left running must not
 /// grow without bound. Entries carry `seq`, so a reader sees when it missed some.
@@ -52,6 +53,7 @@ pub(crate) struct State {
     doors: BTreeMap<String, DoorSim>,
     record: VecDeque<OutputChange>,
     next_seq: u64,
+    record_file: Option<std::fs::File>,
 }
 
 impl State {
@@ -72,6 +74,17 @@ impl State {
                 .collect(),
             record: VecDeque::new(),
             next_seq: 0,
+            record_file: config.record_file.as_ref().and_then(|path| {
+                let opened = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path);
+                opened
+                    .map_err(
+                        |e| tracing::warn!(path = %path.display(), error = %e, "no record file"),
+                    )
+                    .ok()
+            }),
         }
     }
 
@@ -132,6 +145,15 @@ impl State {
         self.next_seq += 1;
         if self.record.len() == RECORD_LIMIT {
             self.record.pop_front();
+        }
+        if let Some(file) = &mut self.record_file {
+            // One unbuffered write per change: in the kernel's hands at once, so killing the
+            // controller loses none already made.
+            let mut line = serde_json::to_vec(&change).expect("a change serializes");
+            line.push(b'\n');
+            if let Err(e) = file.write_all(&line) {
+                tracing::warn!(error = %e, "cannot append to the record file");
+            }
         }
         self.record.push_back(change);
     }

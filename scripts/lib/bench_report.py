@@ -18,6 +18,7 @@ from pathlib import Path
 CRITERION = Path("target/criterion")
 BUNDLE_SIZE = Path("target/bench/bundle-size.txt")
 SERVER = Path("target/bench/server")
+DOOR = Path("target/bench/door/controller.json")
 
 # Targets from the issue. "4 MB" is read strictly as 4,000,000 bytes, not 4 MiB.
 CARD_NS = 2_000
@@ -31,6 +32,10 @@ SEARCH_P95_MS = 20
 BUILD_MS = 500
 DELTA_BYTES = 1_000
 BACKENDS = (("sqlite", "SQLite"), ("postgres", "PostgreSQL"))
+# The door controller's targets (issue 5). "50 MB" is read strictly as 50,000,000 bytes.
+READ_TO_STRIKE_P99_US = 2_000
+CONTROLLER_RSS_BYTES = 50_000_000
+COLD_START_MS = 1_000
 
 
 class Missing(Exception):
@@ -111,6 +116,25 @@ def server_rows(since_ns: int) -> tuple:
     return rows, missing
 
 
+def door_rows(since_ns: int) -> tuple:
+    """Rows for the door controller's targets, and the ids of absent results."""
+    if not DOOR.is_file() or DOOR.stat().st_mtime_ns < since_ns:
+        return [], ["door/controller"]
+    r = json.loads(DOOR.read_text())
+    rss = r["rss_peak_mb"] * 1024 * 1024
+    return [
+        (f"Controller, read to strike, p99 of {r['reads']:,} reads, "
+         f"{r['badges']:,}-badge bundle",
+         f"{r['p99_us']:,} µs", f"≤ {READ_TO_STRIKE_P99_US:,} µs",
+         r["p99_us"] <= READ_TO_STRIKE_P99_US),
+        ("Controller, peak resident memory (VmHWM)", f"{rss / 1e6:,.1f} MB",
+         f"≤ {CONTROLLER_RSS_BYTES / 1e6:,.0f} MB", rss <= CONTROLLER_RSS_BYTES),
+        ("Controller, cold start to serving doors from the cached bundle",
+         f"{r['cold_start_ms']:,.0f} ms", f"≤ {COLD_START_MS:,} ms",
+         r["cold_start_ms"] <= COLD_START_MS),
+    ], []
+
+
 def us(ns: float) -> str:
     return f"{ns / 1e3:,.2f} µs"
 
@@ -138,6 +162,8 @@ def main() -> int:
         print(f"bench: {e}", file=sys.stderr)
         return 2
     server, missing = server_rows(args.since)
+    door, door_missing = door_rows(args.since)
+    missing += door_missing
     pycose = json.loads(args.pycose)
     py_ns = pycose["median_us"] * 1e3
     ratio = qr / py_ns
@@ -155,7 +181,7 @@ def main() -> int:
          size <= BUNDLE_BYTES),
         ("Bundle load (verify + index), median", f"{load / 1e6:,.1f} ms",
          f"≤ {LOAD_NS / 1e6:,.0f} ms", load <= LOAD_NS),
-    ] + server
+    ] + door + server
     table = [("Measurement", "Measured", "Target", "Result")]
     table += [(name, got, want, "PASS" if ok else "FAIL") for name, got, want, ok in rows]
     widths = [max(len(r[i]) for r in table) for i in range(4)]

@@ -164,3 +164,204 @@ pub fn apply_lockdown(decision: &mut Decision, locked_down: bool, overrides: boo
         decision.reason = Reason::Lockdown;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gatehouse_core::bundle::SignedBundle;
+    use gatehouse_core::model::Pin;
+    use gatehouse_core::sample::{self, doors, people};
+
+    /// Wednesday 25 November 2026, 10:00 in Berlin.
+    const WEDNESDAY_10AM: Timestamp = Timestamp(1_795_597_200_000);
+
+    fn policy() -> Policy {
+        let signed = SignedBundle::sign(
+            sample::bundle(WEDNESDAY_10AM.plus_secs(-3600), 1),
+            &sample::issuer(),
+        );
+        Policy::load_first(&signed).unwrap()
+    }
+
+    fn place(door: DoorId) -> ReaderPlace {
+        ReaderPlace {
+            door: 0,
+            door_id: door,
+            direction: Direction::Entry,
+        }
+    }
+
+    fn card(person: gatehouse_core::ids::PersonId) -> ReadData {
+        ReadData::Card(sample::card_of(person))
+    }
+
+    fn pin(digits: &str) -> ReadData {
+        ReadData::Pin(Pin::parse(digits).unwrap())
+    }
+
+    fn read(
+        policy: Option<&Policy>,
+        door: DoorId,
+        data: ReadData,
+        waiting: Option<AwaitingPin>,
+        now: Instant,
+    ) -> (Outcome, Option<Decision>) {
+        let clock = Clock::trusted(WEDNESDAY_10AM);
+        decide_read(
+            policy,
+            place(door),
+            data,
+            waiting,
+            clock,
+            &LocalState::new(),
+            now,
+        )
+    }
+
+    fn decided(outcome: Outcome) -> Decision {
+        match outcome {
+            Outcome::Decided(d) => d,
+            Outcome::AwaitPin(w) => panic!("waiting for a PIN: {w:?}"),
+        }
+    }
+
+    fn waiting(outcome: Outcome) -> AwaitingPin {
+        match outcome {
+            Outcome::AwaitPin(w) => w,
+            Outcome::Decided(d) => panic!("decided: {d:?}"),
+        }
+    }
+
+    #[test]
+    fn without_a_bundle_every_read_is_denied_as_bundle_too_old() {
+        let now = Instant::now();
+        let (outcome, earlier) = read(None, doors::OFFICE, card(people::ALICE), None, now);
+        let d = decided(outcome);
+        assert_eq!(d.reason, Reason::BundleTooOld);
+        assert_eq!(
+            d.credential,
+            CredentialRef::Card(sample::card_of(people::ALICE))
+        );
+        assert_eq!((d.door, d.at), (doors::OFFICE, WEDNESDAY_10AM));
+        assert!(earlier.is_none());
+    }
+
+    #[test]
+    fn card_then_pin_is_one_decision() {
+        let policy = policy();
+        let now = Instant::now();
+        let cases = [
+            ("the right PIN", "2468", Reason::AwaitingSecondPerson),
+            ("a wrong PIN", "1111", Reason::WrongPin),
+        ];
+        for (what, digits, want) in cases {
+            let (outcome, earlier) = read(
+                Some(&policy),
+                doors::SERVER_ROOM,
+                card(people::BOB),
+                None,
+                now,
+            );
+            let w = waiting(outcome);
+            assert_eq!(w.decision.reason, Reason::PinRequired, "{what}");
+            assert_eq!(w.until, now + PIN_WAIT);
+            assert!(earlier.is_none());
+            let later = now + Duration::from_secs(3);
+            let (outcome, earlier) = read(
+                Some(&policy),
+                doors::SERVER_ROOM,
+                pin(digits),
+                Some(w),
+                later,
+            );
+            let d = decided(outcome);
+            assert_eq!(d.reason, want, "{what}");
+            assert_eq!(d.holder, Some(Holder::Person(people::BOB)), "{what}");
+            assert!(earlier.is_none(), "{what}: only one decision is journaled");
+        }
+    }
+
+    #[test]
+    fn a_pin_too_late_journals_the_card_as_pin_required() {
+        let policy = policy();
+        let now = Instant::now();
+        let (outcome, _) = read(
+            Some(&policy),
+            doors::SERVER_ROOM,
+            card(people::BOB),
+            None,
+            now,
+        );
+        let late = now + PIN_WAIT + Duration::from_millis(1);
+        let (outcome, earlier) = read(
+            Some(&policy),
+            doors::SERVER_ROOM,
+            pin("2468"),
+            Some(waiting(outcome)),
+            late,
+        );
+        assert_eq!(decided(outcome).reason, Reason::Malformed);
+        assert_eq!(earlier.map(|d| d.reason), Some(Reason::PinRequired));
+    }
+
+    #[test]
+    fn a_new_card_replaces_one_waiting_for_its_pin() {
+        let policy = policy();
+        let now = Instant::now();
+        let (outcome, _) = read(
+            Some(&policy),
+            doors::SERVER_ROOM,
+            card(people::BOB),
+            None,
+            now,
+        );
+        let (outcome, earlier) = read(
+            Some(&policy),
+            doors::SERVER_ROOM,
+            card(people::ALICE),
+            Some(waiting(outcome)),
+            now,
+        );
+        let earlier = earlier.expect("Bob's read is journaled");
+        assert_eq!(earlier.reason, Reason::PinRequired);
+        assert_eq!(earlier.holder, Some(Holder::Person(people::BOB)));
+        assert_eq!(decided(outcome).holder, Some(Holder::Person(people::ALICE)));
+    }
+
+    #[test]
+    fn input_that_is_no_credential_is_malformed() {
+        let policy = policy();
+        let now = Instant::now();
+        let inputs = [
+            pin("2468"),
+            ReadData::Unreadable {
+                reason: "not a Gatehouse QR code".into(),
+            },
+        ];
+        for data in inputs {
+            let (outcome, _) = read(Some(&policy), doors::OFFICE, data, None, now);
+            let d = decided(outcome);
+            assert_eq!(d.reason, Reason::Malformed);
+            assert_eq!(d.credential, CredentialRef::Unreadable);
+        }
+    }
+
+    #[test]
+    fn a_commanded_lockdown_turns_a_grant_without_override_into_lockdown() {
+        let policy = policy();
+        let now = Instant::now();
+        for (person, overrides) in [(people::ALICE, false), (people::DAVE, true)] {
+            let (outcome, _) = read(Some(&policy), doors::OFFICE, card(person), None, now);
+            let mut d = decided(outcome);
+            assert_eq!(d.reason, Reason::Granted, "{person:?}");
+            assert_eq!(lockdown_override(Some(&policy), &d), overrides);
+            apply_lockdown(&mut d, true, overrides);
+            let want = if overrides {
+                Reason::Granted
+            } else {
+                Reason::Lockdown
+            };
+            assert_eq!(d.reason, want, "{person:?}");
+        }
+    }
+}

@@ -4,7 +4,9 @@
 
 use super::access::{self, AwaitingPin, Outcome, ReaderPlace};
 use super::live_door::{Line, LiveDoor};
-use super::status::{BundleReport, DoorReport, JournalReport, ReaderReport, StatusReport};
+use super::status::{
+    BundleReport, DecisionTiming, DoorReport, JournalReport, ReaderReport, StatusReport,
+};
 use super::{Shared, ToController};
 use crate::config::{ControllerConfig, RexAction};
 use crate::door::{DoorConfig, DoorInput, RexMode, Start};
@@ -18,7 +20,7 @@ use gatehouse_core::time::Timestamp;
 use gatehouse_core::wire::{Command, CommandOutcome, DoorEvent, DoorEventKind, Event, Scope};
 use gatehouse_hardware::door_io::{DoorOutputs, InputEvent};
 use gatehouse_hardware::reader::{CredentialRead, ReaderEvent, ReaderHealth, ReaderId};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,6 +32,9 @@ const HOUSEKEEPING: Duration = Duration::from_secs(1);
 /// wears), and at least this often when nothing did.
 const STATUS_EVERY: Duration = Duration::from_secs(5);
 const STATUS_AT_LEAST: Duration = Duration::from_secs(60);
+
+/// How many recent reads the timing in the status report is over.
+const TIMED_READS: usize = 4096;
 
 /// One reader of the controller.
 struct ReaderEntry {
@@ -55,6 +60,9 @@ pub struct Controller {
     shared: Arc<Shared>,
     /// Lockdowns ordered by command and not yet released (the bundle carries its own).
     commanded_lockdowns: Vec<Scope>,
+    /// Reads decided since start, and the last ones' time from arrival to outputs (µs).
+    decided: u64,
+    read_times: VecDeque<u64>,
 }
 
 impl Controller {
@@ -80,6 +88,8 @@ impl Controller {
             local: LocalState::new(),
             shared,
             commanded_lockdowns: Vec::new(),
+            decided: 0,
+            read_times: VecDeque::with_capacity(TIMED_READS),
         };
         controller.journal(&Event::ControllerStarted { at: started_at });
         for (index, (section, outputs)) in config.doors.iter().zip(outputs).enumerate() {
@@ -260,6 +270,7 @@ impl Controller {
 
     fn on_read(&mut self, read: CredentialRead) {
         let now = Instant::now();
+        let arrived = read.at;
         let clock = self.shared.floor().clock(now);
         let Some(entry) = self.readers.get_mut(&read.reader) else {
             tracing::warn!(reader = %read.reader, "a read from a reader not in the configuration");
@@ -281,13 +292,26 @@ impl Controller {
             self.act(place, earlier, now);
         }
         match outcome {
-            Outcome::Decided(decision) => self.act(place, decision, now),
+            Outcome::Decided(decision) => {
+                self.act(place, decision, now);
+                self.time_read(arrived);
+            }
             Outcome::AwaitPin(waiting) => {
                 if let Some(entry) = self.readers.get_mut(&read.reader) {
                     entry.waiting = Some(waiting);
                 }
             }
         }
+    }
+
+    /// Notes how long a read took from the reader back-end to the outputs.
+    fn time_read(&mut self, arrived: Instant) {
+        let micros = u64::try_from(arrived.elapsed().as_micros()).unwrap_or(u64::MAX);
+        if self.read_times.len() == TIMED_READS {
+            self.read_times.pop_front();
+        }
+        self.read_times.push_back(micros);
+        self.decided += 1;
     }
 
     /// Journals a decision, remembers it, and lets the door act on it.
@@ -557,6 +581,10 @@ impl Controller {
             sync: self.shared.sync_report().clone(),
             doors,
             readers,
+            decisions: DecisionTiming::of(
+                self.decided,
+                &self.read_times.iter().copied().collect::<Vec<_>>(),
+            ),
         }
     }
 }

@@ -35,6 +35,44 @@ pub struct StatusReport {
     pub doors: Vec<DoorReport>,
     /// Each reader.
     pub readers: Vec<ReaderReport>,
+    /// How long reads took from the reader interface to the outputs.
+    pub decisions: DecisionTiming,
+}
+
+/// From a read arriving from the reader back-end to the door's outputs commanded (decided,
+/// journaled, the lock and LED driven), over the last reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionTiming {
+    /// Reads decided since start.
+    pub count: u64,
+    /// Over the last reads (at most 4,096): the median, in microseconds.
+    pub p50_us: u64,
+    /// The 99th percentile (nearest rank).
+    pub p99_us: u64,
+    /// The slowest.
+    pub max_us: u64,
+}
+
+impl DecisionTiming {
+    /// The timing of `count` reads, the last of which took `recent` microseconds.
+    pub fn of(count: u64, recent: &[u64]) -> Self {
+        let mut sorted = recent.to_vec();
+        sorted.sort_unstable();
+        let rank = |p: usize| {
+            if sorted.is_empty() {
+                0
+            } else {
+                // Nearest rank: the smallest value with at least p% at or below it.
+                sorted[(sorted.len() * p).div_ceil(100).max(1) - 1]
+            }
+        };
+        DecisionTiming {
+            count,
+            p50_us: rank(50),
+            p99_us: rank(99),
+            max_us: sorted.last().copied().unwrap_or(0),
+        }
+    }
 }
 
 /// The bundle held.
@@ -223,6 +261,11 @@ impl StatusReport {
                     .map_or(String::new(), |f| format!(", OUTPUT FAULT: {f}"))
             ));
         }
+        let t = &self.decisions;
+        out.push_str(&format!(
+            "decisions   {} since start; read to outputs p50 {} µs, p99 {} µs, max {} µs\n",
+            t.count, t.p50_us, t.p99_us, t.max_us
+        ));
         for r in &self.readers {
             out.push_str(&format!(
                 "reader      {} ({} of {}): {}, last read {}\n",
@@ -234,6 +277,29 @@ impl StatusReport {
             ));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        let hundred: Vec<u64> = (1..=100).rev().collect();
+        let t = DecisionTiming::of(7, &hundred);
+        assert_eq!(
+            t,
+            DecisionTiming {
+                count: 7,
+                p50_us: 50,
+                p99_us: 99,
+                max_us: 100
+            }
+        );
+        assert_eq!(DecisionTiming::of(0, &[]), DecisionTiming::default());
+        let one = DecisionTiming::of(1, &[42]);
+        assert_eq!((one.p50_us, one.p99_us, one.max_us), (42, 42, 42));
     }
 }
 

@@ -255,7 +255,7 @@ mod tests {
         let passed = run(None, &mut out);
         let text = String::from_utf8(out).expect("utf-8");
         assert!(passed, "{text}");
-        assert_eq!(text.lines().filter(|l| l.starts_with("ok ")).count(), 3);
+        assert_eq!(text.lines().filter(|l| l.starts_with("ok ")).count(), 4);
     }
 
     #[test]

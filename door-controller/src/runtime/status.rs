@@ -280,6 +280,13 @@ impl StatusReport {
     }
 }
 
+fn plain(value: serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,12 +307,5 @@ mod tests {
         assert_eq!(DecisionTiming::of(0, &[]), DecisionTiming::default());
         let one = DecisionTiming::of(1, &[42]);
         assert_eq!((one.p50_us, one.p99_us, one.max_us), (42, 42, 42));
-    }
-}
-
-fn plain(value: serde_json::Value) -> String {
-    match value {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
     }
 }

@@ -208,3 +208,32 @@ fn version_answers_and_run_without_a_config_is_a_usage_error() {
         .expect("run");
     assert_eq!(status.code(), Some(2));
 }
+
+#[test]
+fn run_refuses_a_bad_config_naming_the_key_before_touching_anything() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("state");
+    let config = dir.path().join("door.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[controller]\nname = \"t\"\nstate_dir = \"{}\"\n[hardware]\nbackend = \"sim\"\n\
+             [[door]]\nname = \"front\"\nid = 1\nlock = \"fail_secure\"\nstrike_time = \"10m\"\n",
+            state.display()
+        ),
+    )
+    .expect("config");
+    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse-door"))
+        .args(["run", "--config"])
+        .arg(&config)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("door[0].strike_time: 600s is out of range"),
+        "{stderr}"
+    );
+    // Nothing was opened: no state folder, no simulated outputs.
+    assert!(!state.exists());
+}

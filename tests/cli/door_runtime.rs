@@ -8,6 +8,8 @@ use super::backup::controller::{add_staff, open, populate};
 use super::support::{enrollment_codes, now_ms, restart_tls_server, start_tls_server};
 use gatehouse_core::ids::BadgeId;
 use gatehouse_core::model::BadgeStatus;
+use gatehouse_core::time::Timestamp;
+use gatehouse_core::wire::{Command as DoorCommand, CommandOutcome, Scope};
 use gatehouse_server::store::{EventQuery, EventRecord};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
@@ -82,13 +84,14 @@ impl ControllerProcess {
             .collect()
     }
 
-    /// The controller's status report once `ready` holds of it.
+    /// This process's status report once `ready` holds of it (a report left by an earlier,
+    /// killed process has another pid and is passed over).
     fn status_when(&self, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(bytes) = std::fs::read(self.state.join("status.json")) {
                 if let Ok(status) = serde_json::from_slice::<Value>(&bytes) {
-                    if ready(&status) {
+                    if status["pid"] == self.child.id() && ready(&status) {
                         return status;
                     }
                     assert!(Instant::now() < deadline, "{what}: {status:#}");
@@ -353,4 +356,74 @@ fn sigkill_at_random_points_loses_and_duplicates_nothing() {
 fn random_below(n: u64) -> u64 {
     use rand_core::{OsRng, RngCore};
     OsRng.next_u64() % n
+}
+
+#[test]
+fn commands_reach_the_doors_and_are_acknowledged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let server = start_tls_server(&data);
+    let url = format!("https://{}", server.host);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (config, _) = runtime.block_on(enrolled_controller(tmp.path(), &url));
+    let controller = ControllerProcess::start(&config, &tmp.path().join("state"));
+    controller.wait_for_socket();
+    controller.status_when("the first bundle", |s| s["bundle"].is_object());
+    let door = runtime.block_on(async {
+        let (store, site) = open(&data).await;
+        let door = store.doors(site).await.unwrap()[0].id;
+        store.close().await;
+        door
+    });
+    let issue = |command: DoorCommand| -> Option<CommandOutcome> {
+        runtime.block_on(async {
+            let (store, site) = open(&data).await;
+            let issued = store
+                .issue_command(site, command, None, Timestamp(now_ms()))
+                .await
+                .unwrap();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            let outcome = loop {
+                let record = store.command(site, issued.id).await.unwrap();
+                if let Some(outcome) = record.deliveries.first().and_then(|d| d.outcome.clone()) {
+                    break Some(outcome);
+                }
+                if Instant::now() > deadline {
+                    break None;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            };
+            store.close().await;
+            outcome
+        })
+    };
+
+    // A guard opens the door from the console.
+    let unlock = DoorCommand::MomentaryUnlock { door, seconds: 2 };
+    assert_eq!(issue(unlock), Some(CommandOutcome::Applied));
+    assert_eq!(controller.lock_record().last().unwrap(), "unlocked");
+
+    // Lockdown: Alice has no override; a remote unlock is refused while it lasts.
+    let lockdown = DoorCommand::Lockdown { scope: Scope::Site };
+    assert_eq!(issue(lockdown), Some(CommandOutcome::Applied));
+    controller.status_when("the lockdown", |s| s["doors"][0]["lockdown"] == true);
+    controller.present(ALICE);
+    assert_eq!(
+        issue(unlock),
+        Some(CommandOutcome::Rejected(format!(
+            "door {door} is locked down"
+        )))
+    );
+    let release = DoorCommand::Release { scope: Scope::Site };
+    assert_eq!(issue(release), Some(CommandOutcome::Applied));
+    controller.status_when("the release", |s| s["doors"][0]["lockdown"] == false);
+    controller.present(ALICE);
+
+    controller.status_when("every event acknowledged", |s| {
+        s["journal"]["backlog"] == 0 && s["journal"]["last_seq"].as_u64().unwrap() >= 3
+    });
+    assert_eq!(controller.stop(), 0);
+    drop(server);
+    let events = server_events(&runtime, &data);
+    assert_eq!(reasons(&events), ["lockdown", "granted"]);
 }

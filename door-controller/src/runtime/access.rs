@@ -218,6 +218,19 @@ mod tests {
         )
     }
 
+    /// Bob's card at the server room (card + PIN): waiting for his PIN.
+    fn bob_at_the_server_room(policy: &Policy, now: Instant) -> Outcome {
+        let (outcome, earlier) = read(
+            Some(policy),
+            doors::SERVER_ROOM,
+            card(people::BOB),
+            None,
+            now,
+        );
+        assert!(earlier.is_none());
+        outcome
+    }
+
     fn decided(outcome: Outcome) -> Decision {
         match outcome {
             Outcome::Decided(d) => d,
@@ -285,13 +298,7 @@ mod tests {
     fn a_pin_too_late_journals_the_card_as_pin_required() {
         let policy = policy();
         let now = Instant::now();
-        let (outcome, _) = read(
-            Some(&policy),
-            doors::SERVER_ROOM,
-            card(people::BOB),
-            None,
-            now,
-        );
+        let outcome = bob_at_the_server_room(&policy, now);
         let late = now + PIN_WAIT + Duration::from_millis(1);
         let (outcome, earlier) = read(
             Some(&policy),
@@ -308,13 +315,7 @@ mod tests {
     fn a_new_card_replaces_one_waiting_for_its_pin() {
         let policy = policy();
         let now = Instant::now();
-        let (outcome, _) = read(
-            Some(&policy),
-            doors::SERVER_ROOM,
-            card(people::BOB),
-            None,
-            now,
-        );
+        let outcome = bob_at_the_server_room(&policy, now);
         let (outcome, earlier) = read(
             Some(&policy),
             doors::SERVER_ROOM,

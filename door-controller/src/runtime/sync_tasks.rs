@@ -10,7 +10,10 @@ use crate::sync::{Answer, SignedTime, SyncClient, SyncError};
 use gatehouse_core::bundle::Policy;
 use gatehouse_core::decide::judge;
 use gatehouse_core::time::Timestamp;
-use gatehouse_core::wire::{CommandAck, CommandEnvelope, CommandOutcome, EventBatch, WIRE_VERSION};
+use gatehouse_core::wire::{
+    CommandAck, CommandEnvelope, CommandId, CommandOutcome, EventBatch, WIRE_VERSION,
+};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -137,9 +140,14 @@ pub async fn bundle_loop(ctx: SyncContext, store: BundleStore) {
     }
 }
 
+/// Commands carried out, remembered so one whose acknowledgement was lost (and so comes
+/// again) is acknowledged again, not carried out twice.
+const REMEMBERED_COMMANDS: usize = 64;
+
 /// Fetches commands, has the doors carry them out, and acknowledges each.
 pub async fn command_loop(ctx: SyncContext, to_doors: mpsc::Sender<ToController>) {
     let mut backoff = Backoff::default();
+    let mut done: VecDeque<(CommandId, CommandOutcome)> = VecDeque::new();
     loop {
         let result = ctx.client.commands(LONG_POLL_SECS).await;
         ctx.note(&result, ctx.held().as_deref());
@@ -152,14 +160,26 @@ pub async fn command_loop(ctx: SyncContext, to_doors: mpsc::Sender<ToController>
         };
         backoff.reset();
         for envelope in commands {
-            let outcome = carry_out(&ctx, &to_doors, envelope).await;
+            let earlier = done.iter().find(|(id, _)| *id == envelope.id);
+            let outcome = match earlier {
+                Some((_, outcome)) => outcome.clone(),
+                None => {
+                    let outcome = carry_out(&ctx, &to_doors, envelope).await;
+                    if done.len() == REMEMBERED_COMMANDS {
+                        done.pop_front();
+                    }
+                    done.push_back((envelope.id, outcome.clone()));
+                    outcome
+                }
+            };
             let ack = CommandAck {
                 v: WIRE_VERSION,
                 id: envelope.id,
                 outcome,
             };
-            // Unacknowledged, the command comes again with the next poll; by then it may
-            // be too old and is refused, never carried out twice after a minute.
+            // Unacknowledged, the command comes again with the next poll and is
+            // acknowledged again from memory (or, after a restart, refused as too old once
+            // a minute has passed).
             let result = ctx.client.acknowledge(&ack).await;
             ctx.note(&result, ctx.held().as_deref());
             if let Err(e) = result {

@@ -10,6 +10,7 @@ use crate::probe::{self, ProbeArgs};
 use crate::runtime::{self, status::StatusReport};
 use crate::{clock_floor, selftest, sync};
 use clap::{Args, Subcommand};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// `--config`.
@@ -144,6 +145,7 @@ fn serve(arg: &ConfigArg) -> u8 {
             tracing_subscriber::EnvFilter::try_from_env("GATEHOUSE_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
     let result = tokio_runtime().block_on(runtime::run(config, shutdown_signal()));
@@ -157,7 +159,7 @@ fn serve(arg: &ConfigArg) -> u8 {
 }
 
 /// SIGTERM (systemd) or Ctrl-C.
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     match signal(SignalKind::terminate()) {
         Ok(mut term) => {

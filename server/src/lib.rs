@@ -12,6 +12,7 @@ pub mod backup;
 pub mod checkpoints;
 pub mod config;
 pub mod data_dir;
+pub mod enrollment_code;
 pub mod escrow;
 pub mod event_alarms;
 pub mod http;

@@ -8,6 +8,7 @@ mod admin;
 mod audit;
 mod backup;
 mod card;
+mod demo;
 mod door_runtime;
 mod door_sync;
 mod export;

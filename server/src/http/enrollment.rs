@@ -17,9 +17,6 @@ use gatehouse_core::credential::PublicKey;
 use gatehouse_core::wire::enrollment::EnrollmentCode;
 use serde::{Deserialize, Serialize};
 
-/// How long an enrollment code stays usable.
-const CODE_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/controllers/{id}/enrollment-code", post(controller_code))
@@ -42,18 +39,7 @@ async fn issue_code(
     kind: DeviceKind,
     device: u64,
 ) -> Result<IssuedCode, ApiError> {
-    let secret = tokens::random_secret();
-    let expires_at = state.now().0 + CODE_LIFETIME_MS;
-    state
-        .store
-        .start_enrollment(state.site, kind, device, &tokens::hash(&secret), expires_at)
-        .await?;
-    let code = EnrollmentCode {
-        kind,
-        device,
-        secret,
-        fingerprint: state.tls_fingerprint,
-    };
+    let (code, expires_at) = crate::enrollment_code::issue(state, kind, device).await?;
     Ok(IssuedCode {
         code: code.to_string(),
         expires_at,

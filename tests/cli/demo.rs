@@ -94,6 +94,20 @@ fn the_demo_decides_each_presentation_and_stops_on_ctrl_c() {
 
     let pass = dir.join("visitor-pass.txt");
     let pass = pass.to_str().unwrap();
+    // The pass printed for the visitor verifies against the server's issuer key.
+    let text = std::fs::read_to_string(pass).unwrap();
+    let trust = dir.join("issuer.pub");
+    let verified = gatehouse([
+        "credential",
+        "verify",
+        "--trust",
+        trust.to_str().unwrap(),
+        &text,
+    ])
+    .ok()
+    .json();
+    assert_eq!(verified["kind"], "visitor", "{verified}");
+    assert_eq!(verified["sub"], "v1", "{verified}");
     let answers = [
         present(&dir, &["--door", "lobby", "--card", "H10301:12:1001"]),
         present(&dir, &["--door", "office", "--card", "H10301:12:1006"]),

@@ -108,6 +108,15 @@ async fn demo(shown: &Path, dir: &Path, listen: SocketAddr) -> Result<(), Failur
         format!("{}\n", site.visitor_pass),
     )
     .map_err(|e| refused("writing the visitor pass", &e))?;
+    // The public half of the server's issuer key, to check passes with the credential tools.
+    let issuer = state
+        .keyring
+        .read()
+        .expect("keyring lock")
+        .current()
+        .public();
+    std::fs::write(dir.join("issuer.pub"), issuer.to_spki_pem())
+        .map_err(|e| refused("writing the issuer's public key", &e))?;
 
     let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(serve(prepared, listener, async {
@@ -234,6 +243,10 @@ fn print_welcome(
         "  {present} --door server-room --card H10301:12:1002   (then Carol's, 1003, within the two-person window)"
     );
     println!("  {present} --door dock --side out --card H10301:12:1005");
+    println!(
+        "\nCheck the visitor's pass with the credential tools:\n  \
+         cargo run --release -- credential verify --trust {dir}/issuer.pub \"$(cat {dir}/visitor-pass.txt)\""
+    );
     println!("\nDecisions as the server receives them from the doors (Ctrl-C stops everything):");
     std::io::stdout().flush().ok();
 }

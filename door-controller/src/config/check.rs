@@ -1,5 +1,11 @@
 //! The checks a parsed configuration must pass: values in range, names and pins used once,
-//! each reader with exactly the keys its interface needs.
+//! each reader with exactly the keys its interface needs; and, apart, whether this build can
+//! drive what the configuration names ([`ControllerConfig::check_build`]).
+//!
+//! The back-end decides who drives the GPIO pins: the Pi (`gpio`) or the simulator
+//! (`sim`), which then stands in for the outputs, the inputs and every `sim` and `wiegand`
+//! reader. Serial and evdev readers (`osdp`, `qr_serial`, `qr_wedge`) are never simulated:
+//! they are opened under either back-end, so a real reader can be tried on a laptop bench.
 
 use super::types::{Backend, ControllerConfig, DoorSection, ReaderInterface, ReaderSection};
 use super::{ConfigError, duration::ConfigDuration};
@@ -72,8 +78,9 @@ pub(super) fn check(config: &ControllerConfig) -> Result<(), ConfigError> {
             ));
         }
         check_timing(&key, door)?;
-        if config.hardware.backend == Backend::Gpio {
-            door_pins(&key, door, &mut pins)?;
+        let gpio = config.hardware.backend == Backend::Gpio;
+        if gpio {
+            pins.claim_all(door_pins(&key, door))?;
         }
         for (j, reader) in door.readers.iter().enumerate() {
             let key = format!("{key}.reader[{j}]");
@@ -84,18 +91,71 @@ pub(super) fn check(config: &ControllerConfig) -> Result<(), ConfigError> {
                 ));
             }
             check_reader(&key, reader, config.hardware.backend)?;
-            if config.hardware.backend == Backend::Gpio {
-                if reader.interface == ReaderInterface::Wiegand {
-                    pins.claim(&format!("{key}.d0"), reader.d0)?;
-                    pins.claim(&format!("{key}.d1"), reader.d1)?;
-                }
-                if reader.interface == ReaderInterface::Osdp {
-                    shared_bus(&key, reader, &mut buses)?;
-                }
+            if reader.interface == ReaderInterface::Osdp {
+                shared_bus(&key, reader, &mut buses)?;
+            }
+            if gpio {
+                pins.claim_all(reader_pins(&key, reader))?;
             }
         }
     }
     Ok(())
+}
+
+/// What a build without the `rpi` feature says of a configuration that needs GPIO.
+const NO_GPIO: &str = "this build has no GPIO back-end (built without the rpi feature)";
+
+impl ControllerConfig {
+    /// Whether this build can drive what the configuration names: a build without the
+    /// `rpi` feature refuses `backend = "gpio"`, naming the first key that needs a pin.
+    /// Called before any output is opened (and by `selftest --config`); parsing does not
+    /// call it, so a Pi's file can be checked anywhere.
+    pub fn check_build(&self) -> Result<(), ConfigError> {
+        build_check(self, cfg!(feature = "rpi"))
+    }
+
+    /// The real readers: those opened on a serial port or an evdev device whatever the
+    /// back-end, and Wiegand readers on GPIO. Each with its key (`door[0].reader[1]`).
+    pub fn real_readers(&self) -> impl Iterator<Item = (String, &ReaderSection)> {
+        let backend = self.hardware.backend;
+        self.doors.iter().enumerate().flat_map(move |(i, door)| {
+            door.readers
+                .iter()
+                .enumerate()
+                .filter(move |(_, r)| r.is_real(backend))
+                .map(move |(j, r)| (format!("door[{i}].reader[{j}]"), r))
+        })
+    }
+
+    /// Every GPIO pin the configuration names on `backend = "gpio"` (none on `sim`), with
+    /// its key, in the file's order: outputs, inputs, then Wiegand lines, door by door. A
+    /// pin that is required but absent is `None`.
+    pub fn gpio_pins(&self) -> Vec<(String, Option<u8>)> {
+        if self.hardware.backend == Backend::Gpio {
+            pin_keys(self)
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// [`ControllerConfig::check_build`] for a build with (`gpio`) or without GPIO.
+pub(super) fn build_check(config: &ControllerConfig, gpio: bool) -> Result<(), ConfigError> {
+    match config.gpio_pins().into_iter().next() {
+        Some((key, _)) if !gpio => Err(ConfigError::invalid(key, NO_GPIO)),
+        _ => Ok(()),
+    }
+}
+
+impl ReaderSection {
+    /// Whether the reader is opened for real on `backend`, rather than simulated.
+    pub fn is_real(&self, backend: Backend) -> bool {
+        match self.interface {
+            ReaderInterface::Osdp | ReaderInterface::QrSerial | ReaderInterface::QrWedge => true,
+            ReaderInterface::Wiegand => backend == Backend::Gpio,
+            ReaderInterface::Sim => false,
+        }
+    }
 }
 
 fn within(
@@ -166,16 +226,17 @@ fn check_reader(key: &str, reader: &ReaderSection, backend: Backend) -> Result<(
             "\"sim\" needs hardware.backend = \"sim\"",
         ));
     }
+    // A simulated reader's keys may stay: the same file then runs on the Pi.
+    let real = reader.is_real(backend);
     for (name, present) in given {
         let wanted = needs.contains(&name) || may.contains(&name);
-        // The simulator stands in for every reader, so a real reader's keys may stay.
-        if present && !wanted && backend == Backend::Gpio {
+        if present && !wanted && real {
             return Err(ConfigError::invalid(
                 format!("{key}.{name}"),
                 format!("not a key of a {interface} reader"),
             ));
         }
-        if !present && needs.contains(&name) && backend == Backend::Gpio {
+        if !present && needs.contains(&name) && real {
             return Err(ConfigError::invalid(
                 format!("{key}.{name}"),
                 format!(
@@ -250,6 +311,11 @@ fn shared_bus(
 struct Pins(HashMap<u8, String>);
 
 impl Pins {
+    fn claim_all(&mut self, keys: Vec<(String, Option<u8>)>) -> Result<(), ConfigError> {
+        keys.into_iter()
+            .try_for_each(|(key, pin)| self.claim(&key, pin))
+    }
+
     fn claim(&mut self, key: &str, pin: Option<u8>) -> Result<(), ConfigError> {
         let Some(pin) = pin else {
             return Err(ConfigError::invalid(
@@ -273,14 +339,38 @@ impl Pins {
     }
 }
 
-fn door_pins(key: &str, door: &DoorSection, pins: &mut Pins) -> Result<(), ConfigError> {
-    pins.claim(&format!("{key}.lock_pin"), door.lock_pin)?;
+/// Every pin key of the file, as if on `gpio`.
+fn pin_keys(config: &ControllerConfig) -> Vec<(String, Option<u8>)> {
+    let mut keys = Vec::new();
+    for (i, door) in config.doors.iter().enumerate() {
+        keys.extend(door_pins(&format!("door[{i}]"), door));
+        for (j, reader) in door.readers.iter().enumerate() {
+            keys.extend(reader_pins(&format!("door[{i}].reader[{j}]"), reader));
+        }
+    }
+    keys
+}
+
+/// A Wiegand reader's lines.
+fn reader_pins(key: &str, reader: &ReaderSection) -> Vec<(String, Option<u8>)> {
+    if reader.interface != ReaderInterface::Wiegand {
+        return Vec::new();
+    }
+    vec![
+        (format!("{key}.d0"), reader.d0),
+        (format!("{key}.d1"), reader.d1),
+    ]
+}
+
+/// A door's outputs and inputs.
+fn door_pins(key: &str, door: &DoorSection) -> Vec<(String, Option<u8>)> {
+    let mut keys = vec![(format!("{key}.lock_pin"), door.lock_pin)];
     if let Some(led) = door.led {
-        pins.claim(&format!("{key}.led.red_pin"), Some(led.red_pin))?;
-        pins.claim(&format!("{key}.led.green_pin"), Some(led.green_pin))?;
+        keys.push((format!("{key}.led.red_pin"), Some(led.red_pin)));
+        keys.push((format!("{key}.led.green_pin"), Some(led.green_pin)));
     }
     if let Some(beeper) = door.beeper {
-        pins.claim(&format!("{key}.beeper.pin"), Some(beeper.pin))?;
+        keys.push((format!("{key}.beeper.pin"), Some(beeper.pin)));
     }
     let inputs = &door.inputs;
     for (name, input) in [
@@ -290,8 +380,8 @@ fn door_pins(key: &str, door: &DoorSection, pins: &mut Pins) -> Result<(), Confi
         ("fire", inputs.fire),
     ] {
         if let Some(input) = input {
-            pins.claim(&format!("{key}.inputs.{name}.pin"), input.pin)?;
+            keys.push((format!("{key}.inputs.{name}.pin"), input.pin));
         }
     }
-    Ok(())
+    keys
 }

@@ -118,7 +118,7 @@ fn errors_name_the_key() {
         ),
         (
             "interface = \"sim\"",
-            "interface = \"osdp\"\nbaud = 1200",
+            "interface = \"osdp\"\nport = \"/dev/ttyUSB0\"\naddress = 1\nbaud = 1200",
             "door[0].reader[0].baud",
             "1200 is not one of",
         ),
@@ -234,4 +234,117 @@ fn gpio_pins() {
         assert_eq!(err.key(), *key, "{from} → {to}\n→ {err}");
         assert!(err.to_string().contains(piece), "{from} → {to}\n→ {err}");
     }
+}
+
+/// A reader's keys, and the key and message of its error (none: it loads).
+type ReaderCase = (&'static str, Option<(&'static str, &'static str)>);
+
+/// Under `sim`, serial and evdev readers are real (a real scanner on a laptop bench): they
+/// need their keys, exactly as on the Pi. Wiegand readers stay simulated with their pins.
+#[test]
+fn real_readers_under_the_simulator() {
+    let cases: &[ReaderCase] = &[
+        ("interface = \"qr_serial\"\nport = \"/dev/ttyACM0\"", None),
+        (
+            "interface = \"osdp\"\nport = \"/dev/ttyUSB0\"\naddress = 3\nbaud = 19200",
+            None,
+        ),
+        (
+            "interface = \"qr_wedge\"\ndevice = \"/dev/input/event3\"",
+            None,
+        ),
+        ("interface = \"wiegand\"\nd0 = 24\nd1 = 25", None),
+        ("interface = \"wiegand\"", None),
+        (
+            "interface = \"qr_serial\"",
+            Some((
+                "door[0].reader[0].port",
+                "door[0].reader[0].port: missing: a qr_serial reader needs port",
+            )),
+        ),
+        (
+            "interface = \"osdp\"\nport = \"/dev/ttyUSB0\"",
+            Some((
+                "door[0].reader[0].address",
+                "door[0].reader[0].address: missing: a osdp reader needs port and address",
+            )),
+        ),
+        (
+            "interface = \"qr_wedge\"\ndevice = \"/dev/input/event3\"\nport = \"/dev/ttyS0\"",
+            Some((
+                "door[0].reader[0].port",
+                "door[0].reader[0].port: not a key of a qr_wedge reader",
+            )),
+        ),
+        (
+            "interface = \"osdp\"\nport = \"/dev/ttyUSB0\"\naddress = 1\n\
+             [[door.reader]]\nname = \"front-out\"\ndirection = \"out\"\ninterface = \"osdp\"\n\
+             port = \"/dev/ttyUSB0\"\naddress = 1",
+            Some((
+                "door[0].reader[1].address",
+                "door[0].reader[1].address: 1 is taken by another reader on /dev/ttyUSB0",
+            )),
+        ),
+    ];
+    for (reader, want) in cases {
+        let text = SIM.replacen("interface = \"sim\"", reader, 1);
+        let got = ControllerConfig::parse(&text);
+        match (want, got) {
+            (None, Ok(config)) => assert_eq!(config.real_readers().count(), {
+                usize::from(!reader.contains("wiegand"))
+            }),
+            (Some((key, message)), Err(err)) => {
+                assert_eq!((err.key(), err.to_string().as_str()), (*key, *message));
+            }
+            (want, got) => panic!("{reader}: want {want:?}, got {got:?}"),
+        }
+    }
+}
+
+/// A build without the `rpi` feature refuses a file that needs GPIO, naming the first pin
+/// key; one with it, and any build for a file on the simulator, accepts it.
+#[test]
+fn a_build_without_gpio_refuses_a_file_that_needs_it() {
+    let gpio = ControllerConfig::parse(EXAMPLE).unwrap();
+    let want = "door[0].lock_pin: this build has no GPIO back-end (built without the rpi feature)";
+    let err = check::build_check(&gpio, false).unwrap_err();
+    assert_eq!(
+        (err.key(), err.to_string().as_str()),
+        ("door[0].lock_pin", want)
+    );
+    assert!(check::build_check(&gpio, true).is_ok());
+    let this_build = gpio.check_build().map_err(|e| e.to_string());
+    let expected = if cfg!(feature = "rpi") {
+        Ok(())
+    } else {
+        Err(want.to_owned())
+    };
+    assert_eq!(this_build, expected);
+    // The simulator needs no GPIO, whatever pins and Wiegand readers the file names.
+    let wiegand = SIM.replacen(
+        "interface = \"sim\"",
+        "interface = \"wiegand\"\nd0 = 4\nd1 = 5",
+        1,
+    );
+    let sim = ControllerConfig::parse(&wiegand).unwrap();
+    assert!(check::build_check(&sim, false).is_ok());
+    assert!(sim.gpio_pins().is_empty());
+    let pins: Vec<_> = gpio
+        .gpio_pins()
+        .into_iter()
+        .map(|(k, p)| (k, p.unwrap_or(255)))
+        .collect();
+    assert_eq!(
+        pins[..3],
+        [
+            ("door[0].lock_pin".to_owned(), 17),
+            ("door[0].led.red_pin".to_owned(), 27),
+            ("door[0].led.green_pin".to_owned(), 22),
+        ]
+    );
+    assert_eq!(
+        pins.last(),
+        Some(&("door[1].inputs.rex.pin".to_owned(), 21))
+    );
+    assert_eq!(pins.len(), 13);
 }

@@ -66,11 +66,13 @@ pub struct Controller {
 }
 
 impl Controller {
-    /// Starts every door's machine on outputs already safe, journals the start and the
-    /// doors' first events, and takes the bundle's per-door rules.
+    /// Starts every door's machine on outputs already safe, from what its inputs read at
+    /// start (`starts`), journals the start and the doors' first events, and takes the
+    /// bundle's per-door rules.
     pub fn start(
         config: &ControllerConfig,
         outputs: Vec<DoorOutputs<Line>>,
+        starts: Vec<Start>,
         policy: Option<Arc<Policy>>,
         shared: Arc<Shared>,
     ) -> Controller {
@@ -92,7 +94,8 @@ impl Controller {
             read_times: VecDeque::with_capacity(TIMED_READS),
         };
         controller.journal(&Event::ControllerStarted { at: started_at });
-        for (index, (section, outputs)) in config.doors.iter().zip(outputs).enumerate() {
+        let doors = config.doors.iter().zip(outputs).zip(starts);
+        for (index, ((section, outputs), start)) in doors.enumerate() {
             let mut door_config = DoorConfig::new(section.lock);
             door_config.strike_time = section.strike_time.0;
             door_config.held_open_time = section.held_open_time.0;
@@ -104,14 +107,12 @@ impl Controller {
             if let Some(door) = controller.policy.as_ref().and_then(|p| p.door(section.id)) {
                 door_config = door_config.with_door(door);
             }
-            // The inputs report their state as changes once they are read; the door starts
-            // closed and without fire release until they say otherwise.
             let (door, events) = LiveDoor::start(
                 section.name.clone(),
                 section.id,
                 door_config,
                 outputs,
-                Start::default(),
+                start,
                 now,
             );
             controller.door_by_name.insert(section.name.clone(), index);

@@ -148,7 +148,13 @@ pub async fn run(
     // 4. The doors serve.
     let (policy_tx, policy_rx) = watch::channel(policy.clone());
     let (report_tx, report_rx) = watch::channel(serde_json::Value::Null);
-    let mut controller = Controller::start(&config, hardware.outputs, policy, shared.clone());
+    let mut controller = Controller::start(
+        &config,
+        hardware.outputs,
+        hardware.starts,
+        policy,
+        shared.clone(),
+    );
     let notifier = match Notifier::from_env() {
         Ok(n) => n,
         Err(e) => {

@@ -1,46 +1,36 @@
-//! Opening the configured hardware back-end: its output lines, driven safe as they are
-//! opened, and the channels its readers and inputs report on.
+//! `backend = "sim"`: the simulator stands in for every door's outputs and inputs and for
+//! the `sim` and `wiegand` readers, driven through its control socket.
 
-use super::RuntimeError;
-use super::live_door::Line;
-use crate::config::{Backend, ControllerConfig};
+use super::super::RuntimeError;
+use super::super::live_door::Line;
+use crate::config::ControllerConfig;
 use gatehouse_hardware::door_io::{DoorOutputs, InputEvent, OutputWiring, Polarity};
 use gatehouse_hardware::reader::ReaderEvent;
 use gatehouse_hardware::sim::{SimConfig, SimOutput, Simulator};
 use tokio::sync::mpsc;
 
-/// The opened hardware.
-pub struct Hardware {
-    /// Reads and reader health, from every reader.
-    pub readers: mpsc::Receiver<ReaderEvent>,
-    /// Debounced input changes, from every door.
-    pub inputs: mpsc::Receiver<InputEvent>,
-    /// Each configured door's outputs, in configuration order, already safe.
+/// The simulated doors, their outputs already safe.
+pub struct SimDoors {
+    /// Each door's outputs, in configuration order.
     pub outputs: Vec<DoorOutputs<Line>>,
-    /// The simulator, to serve its control socket (the sim back-end only).
-    pub sim: Option<Simulator>,
+    /// The simulated inputs' changes.
+    pub inputs: mpsc::Receiver<InputEvent>,
+    /// The simulated readers' reads.
+    pub readers: mpsc::Receiver<ReaderEvent>,
+    /// The simulator.
+    pub sim: Simulator,
 }
 
-/// Opens the back-end `config` names and drives every output safe.
-pub fn open(config: &ControllerConfig) -> Result<Hardware, RuntimeError> {
-    match config.hardware.backend {
-        Backend::Sim => open_sim(config),
-        Backend::Gpio => Err(RuntimeError::Hardware(
-            "hardware.backend = \"gpio\": the GPIO, OSDP and QR back-ends are not wired \
-             into the runtime yet (door controller issue); use backend = \"sim\""
-                .into(),
-        )),
-    }
-}
-
-fn open_sim(config: &ControllerConfig) -> Result<Hardware, RuntimeError> {
+/// Builds the simulator for `config` and drives every door's outputs safe.
+pub fn open(config: &ControllerConfig) -> Result<SimDoors, RuntimeError> {
+    let backend = config.hardware.backend;
     let mut sim_config = SimConfig::new();
     if let Some(path) = &config.hardware.sim_record {
         sim_config = sim_config.record_to(path.clone());
     }
     for door in &config.doors {
         sim_config = sim_config.door(&door.name, door.lock);
-        for reader in &door.readers {
+        for reader in door.readers.iter().filter(|r| !r.is_real(backend)) {
             sim_config = sim_config.reader(&reader.name);
         }
     }
@@ -68,10 +58,22 @@ fn open_sim(config: &ControllerConfig) -> Result<Hardware, RuntimeError> {
         .map_err(|e| RuntimeError::Hardware(format!("door {}: {e}", door.name)))?;
         outputs.push(door_outputs);
     }
-    Ok(Hardware {
-        readers: events.readers,
-        inputs: events.inputs,
+    Ok(SimDoors {
         outputs,
-        sim: Some(sim),
+        inputs: events.inputs,
+        readers: events.readers,
+        sim,
     })
+}
+
+/// Hands the simulated readers' events on to `to`, where real readers report too, until
+/// either side is gone.
+pub fn forward(mut from: mpsc::Receiver<ReaderEvent>, to: mpsc::Sender<ReaderEvent>) {
+    tokio::spawn(async move {
+        while let Some(event) = from.recv().await {
+            if to.send(event).await.is_err() {
+                return;
+            }
+        }
+    });
 }

@@ -1,0 +1,86 @@
+//! The readers on serial ports and evdev devices (OSDP buses, QR scanners), opened per
+//! their `interface` under either back-end, each bus or scanner on a thread of its own. A
+//! reader that cannot be opened is reported offline and tried again; the other doors are
+//! served meanwhile. Wiegand and simulated readers are the GPIO back-end's and the
+//! simulator's.
+
+mod osdp;
+mod qr;
+mod report;
+
+use super::super::RuntimeError;
+use crate::config::{ControllerConfig, ReaderInterface};
+use gatehouse_hardware::qr::{SerialConfig, WedgeConfig};
+use gatehouse_hardware::reader::{ReaderEvent, ReaderId};
+use osdp::BusPlan;
+use report::Reporter;
+use std::path::PathBuf;
+use tokio::sync::mpsc;
+
+/// The baud rate of a serial reader whose configuration names none.
+pub const DEFAULT_BAUD: u32 = 9600;
+
+/// Starts every serial and evdev reader of `config`, each reporting to `events`; returns
+/// how many readers were started.
+pub fn start(
+    config: &ControllerConfig,
+    events: &mpsc::Sender<ReaderEvent>,
+) -> Result<usize, RuntimeError> {
+    let mut buses: Vec<BusPlan> = Vec::new();
+    let mut started = 0;
+    for (key, reader) in config.real_readers() {
+        let id = ReaderId::new(&reader.name);
+        let baud = reader.baud.unwrap_or(DEFAULT_BAUD);
+        let reporter = Reporter::new(events.clone());
+        match reader.interface {
+            ReaderInterface::QrSerial => {
+                let port = path(&key, "port", reader.port.as_ref())?;
+                let mut serial = SerialConfig::new(&port.to_string_lossy());
+                serial.baud = baud;
+                spawn(&reader.name, move || qr::serial(&id, &serial, reporter))?;
+            }
+            ReaderInterface::QrWedge => {
+                let wedge = WedgeConfig::new(path(&key, "device", reader.device.as_ref())?);
+                spawn(&reader.name, move || qr::wedge(&id, &wedge, reporter))?;
+            }
+            ReaderInterface::Osdp => {
+                let port = path(&key, "port", reader.port.as_ref())?;
+                let address = reader.address.ok_or_else(|| missing(&key, "address"))?;
+                match buses.iter_mut().find(|b| b.port == port) {
+                    Some(bus) => bus.readers.push((id, address)),
+                    None => buses.push(BusPlan {
+                        port,
+                        baud,
+                        readers: vec![(id, address)],
+                    }),
+                }
+            }
+            ReaderInterface::Wiegand | ReaderInterface::Sim => continue,
+        }
+        started += 1;
+    }
+    for plan in buses {
+        let state_dir = config.controller.state_dir.clone();
+        let reporter = Reporter::new(events.clone());
+        let name = plan.port.display().to_string();
+        spawn(&name, move || osdp::run(&plan, &state_dir, reporter))?;
+    }
+    Ok(started)
+}
+
+fn path(key: &str, name: &str, value: Option<&PathBuf>) -> Result<PathBuf, RuntimeError> {
+    value.cloned().ok_or_else(|| missing(key, name))
+}
+
+/// A key the configuration check requires; only a hand-built configuration lacks it.
+fn missing(key: &str, name: &str) -> RuntimeError {
+    RuntimeError::Hardware(format!("{key}.{name}: missing"))
+}
+
+fn spawn(name: &str, run: impl FnOnce() + Send + 'static) -> Result<(), RuntimeError> {
+    std::thread::Builder::new()
+        .name(format!("reader-{name}"))
+        .spawn(run)
+        .map(drop)
+        .map_err(|e| RuntimeError::Hardware(format!("reader {name}: cannot start its thread: {e}")))
+}

@@ -4,6 +4,10 @@
 //! and by `scripts/test` on the aarch64 build under qemu, where a miscompiled or mislinked
 //! build shows up as a failed check rather than as a door that opens for the wrong card.
 
+#[cfg(feature = "rpi")]
+mod gpio;
+mod hardware;
+
 use crate::config::ControllerConfig;
 use crate::journal::{Appended, Journal, JournalConfig, JournalError};
 use gatehouse_core::bundle::{BundleError, BundleVersion, Policy, SignedBundle};
@@ -21,7 +25,7 @@ use std::path::Path;
 #[derive(Debug)]
 pub struct Outcome {
     /// The check.
-    pub name: &'static str,
+    pub name: String,
     /// `Err` names what did not hold.
     pub result: Result<(), String>,
 }
@@ -53,31 +57,35 @@ fn report(outcomes: &[Outcome], out: &mut impl Write) -> bool {
 pub fn checks() -> Vec<Outcome> {
     vec![
         Outcome {
-            name: "ed25519 (RFC 8032 test vector)",
+            name: "ed25519 (RFC 8032 test vector)".into(),
             result: ed25519_vector(),
         },
         Outcome {
-            name: "bundle (sign, encode, decode, verify; tampering and rollback refused)",
+            name: "bundle (sign, encode, decode, verify; tampering and rollback refused)".into(),
             result: bundle_round_trip(),
         },
         Outcome {
-            name: "decision (the built-in sample site)",
+            name: "decision (the built-in sample site)".into(),
             result: sample_decisions(),
         },
         Outcome {
-            name: "journal (append, fsync, reopen, hand out, acknowledge; in a temporary folder)",
+            name: "journal (append, fsync, reopen, hand out, acknowledge; in a temporary folder)"
+                .into(),
             result: journal_round_trip(),
         },
     ]
 }
 
 /// The checks of a configuration that parsed (parsing checked every key and value): its
-/// state folder can be written.
+/// state folder can be written, and the hardware it names is there (see
+/// [`hardware::checks`]).
 pub fn config_checks(config: &ControllerConfig) -> Vec<Outcome> {
-    vec![Outcome {
-        name: "configuration: the state folder is writable",
+    let mut outcomes = vec![Outcome {
+        name: "configuration: the state folder is writable".into(),
         result: writable(&config.controller.state_dir),
-    }]
+    }];
+    outcomes.extend(hardware::checks(config));
+    outcomes
 }
 
 fn writable(dir: &Path) -> Result<(), String> {
@@ -262,11 +270,11 @@ mod tests {
     fn a_failed_check_is_named_and_fails_the_run() {
         let outcomes = [
             Outcome {
-                name: "first",
+                name: "first".into(),
                 result: Ok(()),
             },
             Outcome {
-                name: "second",
+                name: "second".into(),
                 result: check(false, || "what went wrong".into()),
             },
         ];

@@ -62,3 +62,91 @@ fn selftest_with(config: &Path) -> (Option<i32>, String) {
         String::from_utf8(out.stdout).expect("utf-8"),
     )
 }
+
+/// A sim configuration whose front door has `readers` (TOML `[[door.reader]]` tables).
+fn config_with_readers(dir: &Path, readers: &str) -> std::path::PathBuf {
+    let config = dir.join("door.toml");
+    let text = format!(
+        "[controller]\nname = \"t\"\nstate_dir = \"{}\"\n[hardware]\nbackend = \"sim\"\n\
+         [[door]]\nname = \"front\"\nid = 1\nlock = \"fail_secure\"\n{readers}",
+        dir.join("state").display()
+    );
+    std::fs::write(&config, text).expect("config");
+    config
+}
+
+#[test]
+fn with_a_config_each_port_and_device_is_opened() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config_with_readers(
+        dir.path(),
+        "[[door.reader]]\nname = \"front-qr\"\ndirection = \"in\"\ninterface = \"qr_serial\"\n\
+         port = \"/dev/gatehouse-no-such-port\"\n\
+         [[door.reader]]\nname = \"front-wedge\"\ndirection = \"out\"\ninterface = \"qr_wedge\"\n\
+         device = \"/dev/null\"\n\
+         [[door.reader]]\nname = \"front-osdp\"\ndirection = \"out\"\ninterface = \"osdp\"\n\
+         port = \"/dev/gatehouse-no-such-bus\"\naddress = 1\n\
+         [[door.reader]]\nname = \"front-osdp-2\"\ndirection = \"out\"\ninterface = \"osdp\"\n\
+         port = \"/dev/gatehouse-no-such-bus\"\naddress = 2\n",
+    );
+    let (code, text) = selftest_with(&config);
+    assert_eq!(code, Some(1), "{text}");
+    assert_eq!(
+        text.lines().skip(5).collect::<Vec<_>>(),
+        [
+            "FAILED  door[0].reader[0].port: serial port /dev/gatehouse-no-such-port: \
+             No such file or directory",
+            "ok      door[0].reader[1].device: evdev device /dev/null",
+            // One bus, one check.
+            "FAILED  door[0].reader[2].port: serial port /dev/gatehouse-no-such-bus: \
+             No such file or directory",
+        ]
+    );
+}
+
+#[test]
+fn a_serial_port_that_is_there_passes() {
+    let (_master, slave) = serialport::TTYPort::pair().expect("a pty");
+    let port = serialport::SerialPort::name(&slave).expect("the pty's path");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config_with_readers(
+        dir.path(),
+        &format!(
+            "[[door.reader]]\nname = \"front-qr\"\ndirection = \"in\"\n\
+             interface = \"qr_serial\"\nport = \"{port}\"\n"
+        ),
+    );
+    let (code, text) = selftest_with(&config);
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(
+        text.lines().last(),
+        Some(format!("ok      door[0].reader[0].port: serial port {port}").as_str())
+    );
+}
+
+#[test]
+fn a_gpio_config_on_a_build_without_gpio_fails_naming_the_key() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/door.example.toml");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("door.toml");
+    let text = std::fs::read_to_string(example).expect("the example");
+    let state = format!("state_dir = \"{}\"", dir.path().join("state").display());
+    std::fs::write(
+        &config,
+        text.replace("state_dir = \"/var/lib/gatehouse-door\"", &state),
+    )
+    .expect("config");
+    let (code, text) = selftest_with(&config);
+    assert_eq!(code, Some(1), "{text}");
+    let last = text.lines().last().expect("a line");
+    if cfg!(feature = "rpi") {
+        // Not a Pi: the GPIO controller is not there.
+        assert!(last.starts_with("FAILED  GPIO controller: gpio: "), "{text}");
+    } else {
+        assert_eq!(
+            last,
+            "FAILED  GPIO pins: door[0].lock_pin: this build has no GPIO back-end \
+             (built without the rpi feature)"
+        );
+    }
+}

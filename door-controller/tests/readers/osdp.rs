@@ -1,0 +1,69 @@
+//! An OSDP reader (libosdp's peripheral device, tests/python/osdp_pd.py) on a
+//! pseudo-terminal: a card presented at it is decided and opens the simulated door; a
+//! reader keyed in the controller's reader key store comes online over the Secure Channel.
+
+#[allow(dead_code)]
+#[path = "../../../hardware/tests/osdp/pd.rs"]
+mod pd;
+
+use super::support::{Site, reasons};
+use gatehouse_core::card::encode_wiegand;
+use gatehouse_core::reason::Reason;
+use gatehouse_core::sample::{self, people};
+use gatehouse_hardware::osdp::Key;
+use gatehouse_hardware::reader::ReaderId;
+use gatehouse_hardware::reader_keys::KeyStore;
+use pd::{Pd, python};
+use serde_json::json;
+
+const KEY: &str = "5a1e3c7f09b2d48e6f0a1b2c3d4e5f60";
+
+fn osdp_reader(port: &str) -> String {
+    format!(
+        "[[door.reader]]\nname = \"lobby-osdp\"\ndirection = \"in\"\ninterface = \"osdp\"\n\
+         port = \"{port}\"\naddress = 1\n"
+    )
+}
+
+/// Presents Dave's card (security, 24/7) at the PD.
+fn present_dave(pd: &mut Pd) {
+    let (bits, data) = encode_wiegand(&sample::card_of(people::DAVE)).expect("a Wiegand card");
+    pd.tell(json!({"card": {"bits": bits, "hex": hex::encode(data)}}));
+}
+
+#[test]
+fn a_card_at_an_osdp_reader_is_decided_and_opens_the_door() {
+    let Some(python) = python() else { return };
+    let mut pd = Pd::start(&python, 1, None, false);
+    let site = Site::new(&osdp_reader(&pd.pty), "");
+    let controller = site.run();
+    controller.status_when("the reader is online", |s| {
+        s["readers"][0]["health"] == "online"
+    });
+    present_dave(&mut pd);
+    controller.status_when("the card decided", |s| s["decisions"]["count"] == 1);
+    // Unlocked for the grant, locked again when the strike time (1 s) ran out.
+    assert_eq!(controller.lobby_lock(), ["locked", "unlocked", "locked"]);
+    let events = controller.stop();
+    assert_eq!(reasons(&events), [Reason::Granted]);
+}
+
+#[test]
+fn a_reader_keyed_in_the_key_store_comes_online_over_the_secure_channel() {
+    let Some(python) = python() else { return };
+    let mut pd = Pd::start(&python, 1, Some(KEY), false);
+    let site = Site::new(&osdp_reader(&pd.pty), "");
+    let mut store = KeyStore::open(&site.state().join("reader-keys.json")).expect("key store");
+    let key = Key::from_hex(KEY).expect("a key");
+    store
+        .insert(ReaderId::new("lobby-osdp"), key, 1_764_115_200_000)
+        .expect("stored");
+    let controller = site.run();
+    controller.status_when("the reader is online, secure", |s| {
+        s["readers"][0]["health"] == "online (secure channel)"
+    });
+    present_dave(&mut pd);
+    controller.status_when("the card decided", |s| s["decisions"]["count"] == 1);
+    let events = controller.stop();
+    assert_eq!(reasons(&events), [Reason::Granted]);
+}

@@ -141,7 +141,10 @@ fn a_gpio_config_on_a_build_without_gpio_fails_naming_the_key() {
     let last = text.lines().last().expect("a line");
     if cfg!(feature = "rpi") {
         // Not a Pi: the GPIO controller is not there.
-        assert!(last.starts_with("FAILED  GPIO controller: gpio: "), "{text}");
+        assert!(
+            last.starts_with("FAILED  GPIO controller: gpio: "),
+            "{text}"
+        );
     } else {
         assert_eq!(
             last,

@@ -3,6 +3,7 @@
 //! QR scanner, an OSDP reader (libosdp's peripheral device) — as on a laptop bench. A
 //! reader whose port is missing is offline and does not stop the other doors.
 
+mod gpio;
 mod offline;
 mod osdp;
 mod qr;

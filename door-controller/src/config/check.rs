@@ -1,11 +1,12 @@
 //! The checks a parsed configuration must pass: values in range, names and pins used once,
-//! each reader with exactly the keys its interface needs; and, apart, whether this build can
-//! drive what the configuration names ([`ControllerConfig::check_build`]).
-//!
-//! The back-end decides who drives the GPIO pins: the Pi (`gpio`) or the simulator
-//! (`sim`), which then stands in for the outputs, the inputs and every `sim` and `wiegand`
-//! reader. Serial and evdev readers (`osdp`, `qr_serial`, `qr_wedge`) are never simulated:
-//! they are opened under either back-end, so a real reader can be tried on a laptop bench.
+//! each reader with exactly the keys its interface needs. What the file says of the
+//! hardware (which readers are real, which pins, whether this build can drive them) is in
+//! [`hardware`].
+
+mod hardware;
+
+#[cfg(test)]
+pub(super) use hardware::build_check;
 
 use super::types::{Backend, ControllerConfig, DoorSection, ReaderInterface, ReaderSection};
 use super::{ConfigError, duration::ConfigDuration};
@@ -80,7 +81,7 @@ pub(super) fn check(config: &ControllerConfig) -> Result<(), ConfigError> {
         check_timing(&key, door)?;
         let gpio = config.hardware.backend == Backend::Gpio;
         if gpio {
-            pins.claim_all(door_pins(&key, door))?;
+            pins.claim_all(hardware::door_pins(&key, door))?;
         }
         for (j, reader) in door.readers.iter().enumerate() {
             let key = format!("{key}.reader[{j}]");
@@ -95,67 +96,11 @@ pub(super) fn check(config: &ControllerConfig) -> Result<(), ConfigError> {
                 shared_bus(&key, reader, &mut buses)?;
             }
             if gpio {
-                pins.claim_all(reader_pins(&key, reader))?;
+                pins.claim_all(hardware::reader_pins(&key, reader))?;
             }
         }
     }
     Ok(())
-}
-
-/// What a build without the `rpi` feature says of a configuration that needs GPIO.
-const NO_GPIO: &str = "this build has no GPIO back-end (built without the rpi feature)";
-
-impl ControllerConfig {
-    /// Whether this build can drive what the configuration names: a build without the
-    /// `rpi` feature refuses `backend = "gpio"`, naming the first key that needs a pin.
-    /// Called before any output is opened (and by `selftest --config`); parsing does not
-    /// call it, so a Pi's file can be checked anywhere.
-    pub fn check_build(&self) -> Result<(), ConfigError> {
-        build_check(self, cfg!(feature = "rpi"))
-    }
-
-    /// The real readers: those opened on a serial port or an evdev device whatever the
-    /// back-end, and Wiegand readers on GPIO. Each with its key (`door[0].reader[1]`).
-    pub fn real_readers(&self) -> impl Iterator<Item = (String, &ReaderSection)> {
-        let backend = self.hardware.backend;
-        self.doors.iter().enumerate().flat_map(move |(i, door)| {
-            door.readers
-                .iter()
-                .enumerate()
-                .filter(move |(_, r)| r.is_real(backend))
-                .map(move |(j, r)| (format!("door[{i}].reader[{j}]"), r))
-        })
-    }
-
-    /// Every GPIO pin the configuration names on `backend = "gpio"` (none on `sim`), with
-    /// its key, in the file's order: outputs, inputs, then Wiegand lines, door by door. A
-    /// pin that is required but absent is `None`.
-    pub fn gpio_pins(&self) -> Vec<(String, Option<u8>)> {
-        if self.hardware.backend == Backend::Gpio {
-            pin_keys(self)
-        } else {
-            Vec::new()
-        }
-    }
-}
-
-/// [`ControllerConfig::check_build`] for a build with (`gpio`) or without GPIO.
-pub(super) fn build_check(config: &ControllerConfig, gpio: bool) -> Result<(), ConfigError> {
-    match config.gpio_pins().into_iter().next() {
-        Some((key, _)) if !gpio => Err(ConfigError::invalid(key, NO_GPIO)),
-        _ => Ok(()),
-    }
-}
-
-impl ReaderSection {
-    /// Whether the reader is opened for real on `backend`, rather than simulated.
-    pub fn is_real(&self, backend: Backend) -> bool {
-        match self.interface {
-            ReaderInterface::Osdp | ReaderInterface::QrSerial | ReaderInterface::QrWedge => true,
-            ReaderInterface::Wiegand => backend == Backend::Gpio,
-            ReaderInterface::Sim => false,
-        }
-    }
 }
 
 fn within(
@@ -284,7 +229,7 @@ fn shared_bus(
     let (Some(port), Some(address)) = (&reader.port, reader.address) else {
         return Ok(());
     };
-    let baud = reader.baud.unwrap_or(9600);
+    let baud = reader.serial_baud();
     let (bus_baud, addresses) = buses
         .entry(port.clone())
         .or_insert_with(|| (baud, HashSet::new()));
@@ -337,51 +282,4 @@ impl Pins {
         }
         Ok(())
     }
-}
-
-/// Every pin key of the file, as if on `gpio`.
-fn pin_keys(config: &ControllerConfig) -> Vec<(String, Option<u8>)> {
-    let mut keys = Vec::new();
-    for (i, door) in config.doors.iter().enumerate() {
-        keys.extend(door_pins(&format!("door[{i}]"), door));
-        for (j, reader) in door.readers.iter().enumerate() {
-            keys.extend(reader_pins(&format!("door[{i}].reader[{j}]"), reader));
-        }
-    }
-    keys
-}
-
-/// A Wiegand reader's lines.
-fn reader_pins(key: &str, reader: &ReaderSection) -> Vec<(String, Option<u8>)> {
-    if reader.interface != ReaderInterface::Wiegand {
-        return Vec::new();
-    }
-    vec![
-        (format!("{key}.d0"), reader.d0),
-        (format!("{key}.d1"), reader.d1),
-    ]
-}
-
-/// A door's outputs and inputs.
-fn door_pins(key: &str, door: &DoorSection) -> Vec<(String, Option<u8>)> {
-    let mut keys = vec![(format!("{key}.lock_pin"), door.lock_pin)];
-    if let Some(led) = door.led {
-        keys.push((format!("{key}.led.red_pin"), Some(led.red_pin)));
-        keys.push((format!("{key}.led.green_pin"), Some(led.green_pin)));
-    }
-    if let Some(beeper) = door.beeper {
-        keys.push((format!("{key}.beeper.pin"), Some(beeper.pin)));
-    }
-    let inputs = &door.inputs;
-    for (name, input) in [
-        ("contact", inputs.contact),
-        ("rex", inputs.rex),
-        ("tamper", inputs.tamper),
-        ("fire", inputs.fire),
-    ] {
-        if let Some(input) = input {
-            keys.push((format!("{key}.inputs.{name}.pin"), input.pin));
-        }
-    }
-    keys
 }

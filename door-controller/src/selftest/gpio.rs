@@ -3,9 +3,9 @@
 //! with its bias and edge interrupt, which fails when a running controller holds it.
 
 use super::Outcome;
-use crate::config::{ControllerConfig, DoorSection, PullSection, ReaderInterface};
-use gatehouse_hardware::door_io::{DoorName, InputConfig, InputKind, Level, LockState};
-use gatehouse_hardware::gpio::{Chip, GpioError, GpioInput, GpioOutput, Pull, WiegandLines};
+use crate::config::{ControllerConfig, DoorSection, ReaderInterface};
+use gatehouse_hardware::door_io::{DoorName, InputConfig, Level, LockState};
+use gatehouse_hardware::gpio::{Chip, GpioError, GpioInput, GpioOutput, WiegandLines};
 use gatehouse_hardware::reader::ReaderId;
 use gatehouse_hardware::wiegand::{DEFAULT_TIMEOUT, WiegandReader};
 
@@ -81,15 +81,9 @@ fn outputs(chip: &Chip, key: &str, door: &DoorSection) -> Vec<Outcome> {
 
 /// The inputs, each claimed with its bias and interrupt, then released.
 fn inputs(chip: &Chip, key: &str, door: &DoorSection) -> Vec<Outcome> {
-    let inputs = &door.inputs;
     let mut outcomes = Vec::new();
-    for (name, kind, input) in [
-        ("contact", InputKind::DoorContact, inputs.contact),
-        ("rex", InputKind::Rex, inputs.rex),
-        ("tamper", InputKind::Tamper, inputs.tamper),
-        ("fire", InputKind::FireRelease, inputs.fire),
-    ] {
-        let Some((section, pin)) = input.and_then(|s| s.pin.map(|pin| (s, pin))) else {
+    for (name, kind, section) in door.inputs.each() {
+        let Some(pin) = section.pin else {
             continue;
         };
         let config = InputConfig {
@@ -97,13 +91,8 @@ fn inputs(chip: &Chip, key: &str, door: &DoorSection) -> Vec<Outcome> {
             wiring: section.wiring,
             debounce_ms: None,
         };
-        let pull = match section.pull {
-            PullSection::Up => Pull::Up,
-            PullSection::Down => Pull::Down,
-            PullSection::Off => Pull::Off,
-        };
         let door_name = DoorName::new(&door.name);
-        let claimed = GpioInput::start(chip, pin, pull, door_name, config, drop);
+        let claimed = GpioInput::start(chip, pin, section.pull.into(), door_name, config, drop);
         outcomes.push(outcome(
             &format!("{key}.inputs.{name}.pin"),
             &format!("GPIO {pin}"),

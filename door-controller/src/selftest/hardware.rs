@@ -8,9 +8,6 @@ use crate::config::{ControllerConfig, ReaderInterface};
 use gatehouse_hardware::osdp::SerialChannel;
 use std::path::Path;
 
-/// The baud rate of a serial reader whose configuration names none.
-const DEFAULT_BAUD: u32 = 9600;
-
 /// One outcome per serial port (an OSDP bus once), evdev device and GPIO pin.
 pub fn checks(config: &ControllerConfig) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
@@ -22,7 +19,7 @@ pub fn checks(config: &ControllerConfig) -> Vec<Outcome> {
                     continue;
                 }
                 ports.push(port);
-                let baud = reader.baud.unwrap_or(DEFAULT_BAUD);
+                let baud = reader.serial_baud();
                 outcomes.push(Outcome {
                     name: format!("{key}.port: serial port {}", port.display()),
                     // Opened as the reader back-ends open it, then closed when dropped.

@@ -8,13 +8,13 @@
 use super::super::RuntimeError;
 use super::super::live_door::Line;
 use super::QUEUE;
-use crate::config::{ControllerConfig, DoorSection, InputSection, PullSection, ReaderInterface};
+use crate::config::{ControllerConfig, DoorSection, InputSection, ReaderInterface};
 use crate::door::Start;
 use gatehouse_hardware::door_io::{
     DoorName, DoorOutputs, InputConfig, InputEvent, InputKind, Level, LockState, OutputWiring,
     Polarity,
 };
-use gatehouse_hardware::gpio::{Chip, GpioInput, GpioOutput, Pull, WiegandLines};
+use gatehouse_hardware::gpio::{Chip, GpioInput, GpioOutput, WiegandLines};
 use gatehouse_hardware::reader::{ReaderEvent, ReaderHealth, ReaderId};
 use gatehouse_hardware::wiegand::{DEFAULT_TIMEOUT, WiegandReader};
 use std::time::{Duration, Instant};
@@ -58,7 +58,7 @@ pub fn open(
     let mut watched_inputs = Vec::new();
     for (i, door) in config.doors.iter().enumerate() {
         let mut start = Start::default();
-        for (name, kind, input) in door_inputs(door) {
+        for (name, kind, input) in door.inputs.each() {
             let key = format!("door[{i}].inputs.{name}.pin");
             let input = watch_input(&chip, &key, door, kind, input, &tx)?;
             let active = input.active_at_start();
@@ -118,20 +118,6 @@ pub fn open(
             _wiegand: wiegand,
         },
     })
-}
-
-/// The door's inputs, each with its name in the file and its kind.
-fn door_inputs(door: &DoorSection) -> Vec<(&'static str, InputKind, InputSection)> {
-    let inputs = &door.inputs;
-    [
-        ("contact", InputKind::DoorContact, inputs.contact),
-        ("rex", InputKind::Rex, inputs.rex),
-        ("tamper", InputKind::Tamper, inputs.tamper),
-        ("fire", InputKind::FireRelease, inputs.fire),
-    ]
-    .into_iter()
-    .filter_map(|(name, kind, input)| input.map(|input| (name, kind, input)))
-    .collect()
 }
 
 /// One door's lock, LED and beeper, each claimed at its safe level.
@@ -197,7 +183,7 @@ fn watch_input(
     GpioInput::start(
         chip,
         pin,
-        pull(input.pull),
+        input.pull.into(),
         DoorName::new(&door.name),
         config,
         move |event| {
@@ -205,13 +191,4 @@ fn watch_input(
         },
     )
     .map_err(|e| RuntimeError::Hardware(format!("{key}: {e}")))
-}
-
-/// The pin bias the configuration names.
-const fn pull(pull: PullSection) -> Pull {
-    match pull {
-        PullSection::Up => Pull::Up,
-        PullSection::Down => Pull::Down,
-        PullSection::Off => Pull::Off,
-    }
 }

@@ -17,9 +17,6 @@ use report::Reporter;
 use std::path::PathBuf;
 use tokio::sync::mpsc;
 
-/// The baud rate of a serial reader whose configuration names none.
-pub const DEFAULT_BAUD: u32 = 9600;
-
 /// Starts every serial and evdev reader of `config`, each reporting to `events`; returns
 /// how many readers were started.
 pub fn start(
@@ -30,7 +27,7 @@ pub fn start(
     let mut started = 0;
     for (key, reader) in config.real_readers() {
         let id = ReaderId::new(&reader.name);
-        let baud = reader.baud.unwrap_or(DEFAULT_BAUD);
+        let baud = reader.serial_baud();
         let reporter = Reporter::new(events.clone());
         match reader.interface {
             ReaderInterface::QrSerial => {

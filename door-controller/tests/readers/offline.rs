@@ -8,6 +8,7 @@ use gatehouse_core::reason::Reason;
 use gatehouse_core::sample::{self, people};
 use gatehouse_core::wire::DoorEventKind;
 use serde_json::json;
+use std::os::unix::fs::PermissionsExt;
 
 #[test]
 fn a_missing_scanner_is_offline_the_other_door_serves_and_it_comes_back() {
@@ -49,4 +50,39 @@ fn a_missing_scanner_is_offline_the_other_door_serves_and_it_comes_back() {
         ]
     );
     assert_eq!(reader_health(&events, 2), []);
+}
+
+/// A key store others may read is not used: the OSDP readers stay offline rather than be
+/// polled in the clear, and the log says why.
+#[test]
+fn an_exposed_key_store_keeps_the_osdp_readers_offline() {
+    let pty = Pty::new();
+    let site = Site::new(
+        &format!(
+            "[[door.reader]]\nname = \"lobby-osdp\"\ndirection = \"in\"\ninterface = \"osdp\"\n\
+             port = \"{}\"\naddress = 1\n",
+            pty.path
+        ),
+        "",
+    );
+    let store = site.state().join("reader-keys.json");
+    std::fs::write(&store, r#"{"v":1,"readers":{}}"#).expect("key store");
+    std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let controller = site.run();
+    controller.status_when("the reader is offline", |s| {
+        s["readers"][0]["health"] == "offline"
+    });
+    let log = controller.log();
+    let why = format!(
+        "reader key store {} has mode 644; it must be 600 (readable by its owner only)",
+        store.display()
+    );
+    assert!(log.contains(&why), "{log}");
+    let events = controller.stop();
+    assert_eq!(
+        reader_health(&events, 1),
+        [DoorEventKind::ReaderOffline {
+            reader: Direction::Entry
+        }]
+    );
 }

@@ -29,16 +29,9 @@ pub struct BusPlan {
 /// Runs the bus until the controller stops listening.
 pub fn run(plan: &BusPlan, state_dir: &Path, mut reporter: Reporter) {
     let mut backoff = Backoff::default();
-    loop {
-        match open(plan, state_dir, &reporter) {
-            Ok(mut bus) => {
-                let poll = BusConfig::default().poll_interval;
-                while !reporter.stopped() {
-                    bus.poll_round();
-                    std::thread::sleep(poll);
-                }
-                return;
-            }
+    let (channel, readers) = loop {
+        match open(plan, state_dir) {
+            Ok(opened) => break opened,
             Err(why) => {
                 tracing::warn!(port = %plan.port.display(), error = %why,
                     "OSDP bus cannot be opened; its readers are offline");
@@ -52,11 +45,36 @@ pub fn run(plan: &BusPlan, state_dir: &Path, mut reporter: Reporter) {
         if !reporter.wait(backoff.failed()) {
             return;
         }
+    };
+    let listening = reporter.sender();
+    // The reporter goes with the bus, so a reader already reported offline is not
+    // reported again when the bus finds it silent.
+    let bus = Bus::new(
+        Box::new(channel),
+        BusConfig::default(),
+        readers,
+        move |event| {
+            reporter.send(event);
+        },
+    );
+    let mut bus = match bus {
+        Ok(bus) => bus,
+        // Addresses the configuration check lets through are valid: not reached from a
+        // checked file.
+        Err(e) => {
+            tracing::error!(port = %plan.port.display(), error = %e, "OSDP bus refused");
+            return;
+        }
+    };
+    let poll = BusConfig::default().poll_interval;
+    while !listening.is_closed() {
+        bus.poll_round();
+        std::thread::sleep(poll);
     }
 }
 
-/// The bus with each reader's key from the store, on its open port.
-fn open(plan: &BusPlan, state_dir: &Path, reporter: &Reporter) -> Result<Bus, String> {
+/// The bus's port, open, and its readers, each with its key from the store.
+fn open(plan: &BusPlan, state_dir: &Path) -> Result<(SerialChannel, Vec<ReaderConfig>), String> {
     let store = KeyStore::open(&state_dir.join(KEY_STORE)).map_err(|e| e.to_string())?;
     let readers = plan
         .readers
@@ -67,18 +85,7 @@ fn open(plan: &BusPlan, state_dir: &Path, reporter: &Reporter) -> Result<Bus, St
             key: store.get(id).cloned(),
         })
         .collect();
-    let port = plan.port.to_string_lossy();
-    let channel = SerialChannel::open(&port, plan.baud)
+    let channel = SerialChannel::open(&plan.port.to_string_lossy(), plan.baud)
         .map_err(|e| format!("{}: {e}", plan.port.display()))?;
-    let events = reporter.sender();
-    Bus::new(
-        Box::new(channel),
-        BusConfig::default(),
-        readers,
-        move |event| {
-            // The bus reports each health change once itself.
-            let _ = events.blocking_send(event);
-        },
-    )
-    .map_err(|e| e.to_string())
+    Ok((channel, readers))
 }

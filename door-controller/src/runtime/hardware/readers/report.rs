@@ -25,7 +25,8 @@ impl Reporter {
         }
     }
 
-    /// A plain sender, for a back-end that reports each health change once itself.
+    /// A sender of its own, to see whether the controller still listens once the
+    /// reporter was handed to a back-end.
     pub fn sender(&self) -> mpsc::Sender<ReaderEvent> {
         self.events.clone()
     }

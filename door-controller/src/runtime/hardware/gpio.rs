@@ -57,27 +57,16 @@ pub fn open(
     let mut starts = Vec::with_capacity(config.doors.len());
     let mut watched_inputs = Vec::new();
     for (i, door) in config.doors.iter().enumerate() {
-        let mut start = Start::default();
+        let mut at_start = Vec::new();
         for (name, kind, input) in door.inputs.each() {
             let key = format!("door[{i}].inputs.{name}.pin");
             let input = watch_input(&chip, &key, door, kind, input, &tx)?;
-            let active = input.active_at_start();
-            match kind {
-                InputKind::DoorContact => start.door_open = active,
-                InputKind::FireRelease => start.fire = active,
-                // A tamper switch open at start is an alarm at once.
-                InputKind::Tamper if active => {
-                    let _ = tx.try_send(InputEvent {
-                        door: DoorName::new(&door.name),
-                        kind,
-                        active,
-                        at: Instant::now(),
-                    });
-                }
-                // A REX held at start is no request: its release is reported, nothing else.
-                InputKind::Tamper | InputKind::Rex => {}
-            }
+            at_start.push((kind, input.active_at_start()));
             watched_inputs.push(input);
+        }
+        let (start, alarms) = start_from(&DoorName::new(&door.name), &at_start, Instant::now());
+        for alarm in alarms {
+            let _ = tx.try_send(alarm);
         }
         starts.push(start);
     }
@@ -118,6 +107,32 @@ pub fn open(
             _wiegand: wiegand,
         },
     })
+}
+
+/// What a door's machine starts from, given whether each of its inputs is active at start
+/// (wiring applied), and the events to hand it at once: a tamper switch already open is an
+/// alarm. A REX held at start is no request: only its release will be reported.
+fn start_from(
+    door: &DoorName,
+    at_start: &[(InputKind, bool)],
+    now: Instant,
+) -> (Start, Vec<InputEvent>) {
+    let mut start = Start::default();
+    let mut alarms = Vec::new();
+    for &(kind, active) in at_start {
+        match kind {
+            InputKind::DoorContact => start.door_open = active,
+            InputKind::FireRelease => start.fire = active,
+            InputKind::Tamper if active => alarms.push(InputEvent {
+                door: door.clone(),
+                kind,
+                active,
+                at: now,
+            }),
+            InputKind::Tamper | InputKind::Rex => {}
+        }
+    }
+    (start, alarms)
 }
 
 /// One door's lock, LED and beeper, each claimed at its safe level.
@@ -191,4 +206,51 @@ fn watch_input(
         },
     )
     .map_err(|e| RuntimeError::Hardware(format!("{key}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each input active or not at start; the machine's start; whether a tamper alarm is due.
+    type Case = (&'static [(InputKind, bool)], Start, bool);
+
+    #[test]
+    fn the_machine_starts_from_the_levels_read() {
+        use InputKind::{DoorContact, FireRelease, Rex, Tamper};
+        let door = DoorName::new("front");
+        let now = Instant::now();
+        let cases: &[Case] = &[
+            (&[], Start::default(), false),
+            (
+                &[(DoorContact, false), (Rex, false), (Tamper, false)],
+                Start::default(),
+                false,
+            ),
+            (
+                &[(DoorContact, true), (FireRelease, true)],
+                Start {
+                    door_open: true,
+                    fire: true,
+                },
+                false,
+            ),
+            (&[(Rex, true)], Start::default(), false),
+            (&[(Tamper, true)], Start::default(), true),
+        ];
+        for (levels, start, tamper) in cases {
+            let (got, alarms) = start_from(&door, levels, now);
+            assert_eq!(got, *start, "{levels:?}");
+            let want: Vec<InputEvent> = tamper
+                .then(|| InputEvent {
+                    door: door.clone(),
+                    kind: Tamper,
+                    active: true,
+                    at: now,
+                })
+                .into_iter()
+                .collect();
+            assert_eq!(alarms, want, "{levels:?}");
+        }
+    }
 }

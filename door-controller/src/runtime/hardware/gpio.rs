@@ -47,8 +47,7 @@ pub fn open(
     config: &ControllerConfig,
     readers: &mpsc::Sender<ReaderEvent>,
 ) -> Result<GpioDoors, RuntimeError> {
-    let hw = |e: &dyn std::fmt::Display| RuntimeError::Hardware(e.to_string());
-    let chip = Chip::open().map_err(|e| hw(&e))?;
+    let chip = Chip::open().map_err(|e| RuntimeError::Hardware(e.to_string()))?;
     let mut outputs = Vec::with_capacity(config.doors.len());
     for (i, door) in config.doors.iter().enumerate() {
         outputs.push(door_outputs(&chip, &format!("door[{i}]"), door)?);

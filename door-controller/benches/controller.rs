@@ -6,10 +6,12 @@
 //! - read to strike: from a read arriving from the reader back-end to the door's outputs
 //!   commanded (decided, journaled, lock and LED driven), as the controller times each read
 //!   itself and reports in `status.json` — target p99 ≤ 2 ms;
-//! - resident memory: the process's peak (`VmHWM`) with that bundle — target ≤ 50 MB.
+//! - resident memory: the process's peak (`VmHWM`) with that bundle — target ≤ 50 MB —
+//!   while serving, and again across a bundle swap: a new 100,000-badge bundle arrives,
+//!   is verified and indexed while the old one still serves the doors, then replaces it.
 //!
-//! The controller is enrolled with a server that is not there (its sync loops back off, as
-//! on a site whose server is down): the doors must not care. Reads come at 200 a second,
+//! The controller is enrolled with a stand-in server that answers nothing (as a site whose
+//! server is slow) until the reads are done; then it hands over the next bundle. Reads come at 200 a second,
 //! 2,000 of them, a mix of granted and unknown cards over two doors. Writes
 //! `target/bench/door/controller.json` for `scripts/lib/bench_report.py`.
 
@@ -25,6 +27,9 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+#[path = "controller/bundle_server.rs"]
+mod bundle_server;
 
 const PEOPLE: u32 = 100_000;
 const DOORS: u32 = 500;
@@ -47,12 +52,17 @@ fn main() {
     let bundle = large_site(PEOPLE, DOORS, Timestamp(now_ms));
     assert_eq!(bundle.header.controller, ControllerId(1));
     let badges = bundle.badges.len();
+    let mut next = bundle.clone();
+    next.header.version.version += 1;
+    let held_version = bundle.header.version.version;
     let signed = SignedBundle::sign(bundle, &sample::issuer());
     std::fs::write(state.join("bundle.bin"), signed.to_bytes()).expect("bundle.bin");
+    drop(signed);
+    let next_bundle = SignedBundle::sign(next, &sample::issuer()).to_bytes();
+    let server = bundle_server::BundleServer::start();
     Identity {
         controller: ControllerId(1),
-        // Nobody listens there: the server is down for the whole run.
-        server: "http://127.0.0.1:9".into(),
+        server: server.url.clone(),
         fingerprint: None,
         escrow_recipient: None,
         key: IssuerKey::from_seed(&[9; 32]),
@@ -100,7 +110,23 @@ fn main() {
     }
     // Let the last reads be decided, then read the peak memory while it runs.
     std::thread::sleep(Duration::from_millis(200));
-    let hwm_kb = vm_hwm_kb(child.id());
+    let hwm_kb = proc_status_kb(child.id(), "VmHWM");
+
+    // The next bundle: verified and indexed beside the one serving, then swapped in.
+    server.release(next_bundle);
+    let swapped = Instant::now();
+    loop {
+        let status = std::fs::read(state.join("status.json")).unwrap_or_default();
+        let status: Value = serde_json::from_slice(&status).unwrap_or_default();
+        if status["bundle"]["version"].as_u64() == Some(held_version + 1) {
+            break;
+        }
+        assert!(swapped.elapsed() < Duration::from_secs(60), "never swapped");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let swap_hwm_kb = proc_status_kb(child.id(), "VmHWM");
+    let after_swap_kb = proc_status_kb(child.id(), "VmRSS");
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -122,6 +148,8 @@ fn main() {
         "p99_us": timing["p99_us"],
         "max_us": timing["max_us"],
         "rss_peak_mb": hwm_kb as f64 / 1024.0,
+        "rss_swap_peak_mb": swap_hwm_kb as f64 / 1024.0,
+        "rss_after_swap_mb": after_swap_kb as f64 / 1024.0,
     });
     println!("bench-result {result}");
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench/door");
@@ -145,12 +173,12 @@ fn write_config(dir: &Path, state: &Path) -> PathBuf {
     path
 }
 
-/// The process's peak resident set, from /proc.
-fn vm_hwm_kb(pid: u32) -> u64 {
+/// A memory figure of the process (`VmHWM`: peak resident set; `VmRSS`: now), from /proc.
+fn proc_status_kb(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM")
+        .unwrap_or_else(|| panic!("{field} in /proc/{pid}/status"))
 }

@@ -99,7 +99,7 @@ impl BundleStore {
             }
         };
         self.check_scope(&policy)?;
-        write_atomic(&self.path, &signed.to_bytes(), 0o600).map_err(|e| self.io(e))?;
+        write_atomic(&self.path, &signed.into_bytes(), 0o600).map_err(|e| self.io(e))?;
         Ok(Some(policy))
     }
 

@@ -71,6 +71,15 @@ impl SignedBundle {
         out
     }
 
+    /// The stored / transmitted form, reusing the body's buffer: storing a large bundle
+    /// then holds one copy of it, not two.
+    pub fn into_bytes(self) -> Vec<u8> {
+        let mut bytes = self.body;
+        let header = [MAGIC.as_slice(), &self.key_id.0, &self.signature].concat();
+        bytes.splice(0..0, header);
+        bytes
+    }
+
     /// Reads the stored form; does not verify.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, BundleError> {
         if bytes.len() < HEADER_LEN || &bytes[..4] != MAGIC {
@@ -107,31 +116,43 @@ impl SignedBundle {
     /// TLS channel pinned at enrollment (that channel vouches for the server). Every later
     /// bundle must be signed by a key the held one trusts ([`SignedBundle::verify`]).
     pub fn verify_first(&self) -> Result<Bundle, BundleError> {
-        let unverified = Bundle::decode(&self.body)?;
+        // Decoded once, before the signature is checked against the keys it names: a
+        // second decode would hold two whole bundles in memory at once.
+        let bundle = Bundle::decode(&self.body)?;
         let trust = TrustStore::with(
-            unverified
+            bundle
                 .trusted_keys
                 .iter()
                 .filter_map(super::body::SiteKey::public),
         );
-        self.verify(&trust)
+        self.check_signature(&trust)?;
+        canonical(bundle)
     }
 
     /// Checks the signature against trusted keys, then decodes the body and checks that it
     /// is canonical.
     pub fn verify(&self, trust: &TrustStore) -> Result<Bundle, BundleError> {
+        self.check_signature(trust)?;
+        canonical(Bundle::decode(&self.body)?)
+    }
+
+    fn check_signature(&self, trust: &TrustStore) -> Result<(), BundleError> {
         let key = trust
             .get(self.key_id)
             .ok_or(BundleError::UnknownKey(self.key_id))?;
         if !key.verify(&signed_message(&self.body), &self.signature) {
             return Err(BundleError::BadSignature(self.key_id));
         }
-        let bundle = Bundle::decode(&self.body)?;
-        if !bundle.is_canonical() {
-            return Err(BundleError::Malformed(
-                "collections are not in canonical order".into(),
-            ));
-        }
-        Ok(bundle)
+        Ok(())
     }
+}
+
+/// `bundle`, if its collections are in canonical order.
+fn canonical(bundle: Bundle) -> Result<Bundle, BundleError> {
+    if !bundle.is_canonical() {
+        return Err(BundleError::Malformed(
+            "collections are not in canonical order".into(),
+        ));
+    }
+    Ok(bundle)
 }

@@ -11,6 +11,8 @@ fn sign_store_load_round_trip() {
     let stored = signed.to_bytes();
     let again = SignedBundle::from_bytes(&stored).unwrap();
     assert_eq!(again, signed);
+    // Storing without a copy gives the same bytes.
+    assert_eq!(signed.clone().into_bytes(), stored);
     let policy = Policy::load(&again, &trust(), None).unwrap();
     assert_eq!(
         policy.version(),

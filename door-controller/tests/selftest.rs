@@ -1,6 +1,7 @@
 //! `gatehouse-door selftest` as an installer runs it: every check passes on this build,
 //! one `ok` line each, exit status 0.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
@@ -100,8 +101,24 @@ fn with_a_config_each_port_and_device_is_opened() {
             // One bus, one check.
             "FAILED  door[0].reader[2].port: serial port /dev/gatehouse-no-such-bus: \
              No such file or directory",
+            // No key store yet: no reader keyed.
+            "ok      OSDP Secure Channel keys",
         ]
     );
+
+    // A key store others may read is refused, as `run` refuses it.
+    let store = dir.path().join("state/reader-keys.json");
+    std::fs::create_dir_all(dir.path().join("state")).expect("state");
+    std::fs::write(&store, r#"{"v":1,"readers":{}}"#).expect("store");
+    std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let (code, text) = selftest_with(&config);
+    assert_eq!(code, Some(1), "{text}");
+    let want = format!(
+        "FAILED  OSDP Secure Channel keys: reader key store {} has mode 640; \
+         it must be 600 (readable by its owner only)",
+        store.display()
+    );
+    assert_eq!(text.lines().last(), Some(want.as_str()), "{text}");
 }
 
 #[test]

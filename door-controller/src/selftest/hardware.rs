@@ -1,11 +1,13 @@
 //! `selftest --config`'s look at the hardware the file names: each serial port opens (and
-//! is closed again), each evdev device opens, and the GPIO pins can be claimed — outputs
+//! is closed again), each evdev device opens, the OSDP readers' key store can be read, and
+//! the GPIO pins can be claimed — outputs
 //! at their safe level only, so a self-test never moves a door. A build without GPIO fails
 //! a file that needs it, naming the key.
 
 use super::Outcome;
 use crate::config::{ControllerConfig, ReaderInterface};
 use gatehouse_hardware::osdp::SerialChannel;
+use gatehouse_hardware::reader_keys::KeyStore;
 use std::path::Path;
 
 /// One outcome per serial port (an OSDP bus once), evdev device and GPIO pin.
@@ -36,6 +38,17 @@ pub fn checks(config: &ControllerConfig) -> Vec<Outcome> {
             }),
             _ => {}
         }
+    }
+    let osdp = config
+        .real_readers()
+        .any(|(_, r)| r.interface == ReaderInterface::Osdp);
+    if osdp {
+        outcomes.push(Outcome {
+            name: "OSDP Secure Channel keys".into(),
+            result: KeyStore::open(&config.reader_key_store())
+                .map(drop)
+                .map_err(|e| e.to_string()),
+        });
     }
     outcomes.extend(gpio(config));
     outcomes

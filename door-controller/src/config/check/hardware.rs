@@ -13,9 +13,13 @@ use super::super::types::{
     ReaderSection,
 };
 use gatehouse_hardware::door_io::InputKind;
+use std::path::PathBuf;
 
 /// A serial reader's speed when the file names none.
 const DEFAULT_BAUD: u32 = 9600;
+
+/// The reader key store's file in the state folder (docs/hardware-reader-keys.md).
+const READER_KEYS: &str = "reader-keys.json";
 
 /// What a build without the `rpi` feature says of a configuration that needs GPIO.
 const NO_GPIO: &str = "this build has no GPIO back-end (built without the rpi feature)";
@@ -40,6 +44,11 @@ impl ControllerConfig {
                 .filter(move |(_, r)| r.is_real(backend))
                 .map(move |(j, r)| (format!("door[{i}].reader[{j}]"), r))
         })
+    }
+
+    /// The OSDP readers' Secure Channel keys: `reader-keys.json` in the state folder.
+    pub fn reader_key_store(&self) -> PathBuf {
+        self.controller.state_dir.join(READER_KEYS)
     }
 
     /// Every GPIO pin the configuration names on `backend = "gpio"` (none on `sim`), with

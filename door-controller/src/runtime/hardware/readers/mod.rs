@@ -57,10 +57,10 @@ pub fn start(
         started += 1;
     }
     for plan in buses {
-        let state_dir = config.controller.state_dir.clone();
+        let key_store = config.reader_key_store();
         let reporter = Reporter::new(events.clone());
         let name = plan.port.display().to_string();
-        spawn(&name, move || osdp::run(&plan, &state_dir, reporter))?;
+        spawn(&name, move || osdp::run(&plan, &key_store, reporter))?;
     }
     Ok(started)
 }

@@ -12,9 +12,6 @@ use gatehouse_hardware::reader::ReaderId;
 use gatehouse_hardware::reader_keys::KeyStore;
 use std::path::{Path, PathBuf};
 
-/// The key store's file in the state folder (docs/hardware-reader-keys.md).
-const KEY_STORE: &str = "reader-keys.json";
-
 /// The readers on one port.
 #[derive(Debug)]
 pub struct BusPlan {
@@ -27,10 +24,10 @@ pub struct BusPlan {
 }
 
 /// Runs the bus until the controller stops listening.
-pub fn run(plan: &BusPlan, state_dir: &Path, mut reporter: Reporter) {
+pub fn run(plan: &BusPlan, key_store: &Path, mut reporter: Reporter) {
     let mut backoff = Backoff::default();
     let (channel, readers) = loop {
-        match open(plan, state_dir) {
+        match open(plan, key_store) {
             Ok(opened) => break opened,
             Err(why) => {
                 tracing::warn!(port = %plan.port.display(), error = %why,
@@ -74,8 +71,8 @@ pub fn run(plan: &BusPlan, state_dir: &Path, mut reporter: Reporter) {
 }
 
 /// The bus's port, open, and its readers, each with its key from the store.
-fn open(plan: &BusPlan, state_dir: &Path) -> Result<(SerialChannel, Vec<ReaderConfig>), String> {
-    let store = KeyStore::open(&state_dir.join(KEY_STORE)).map_err(|e| e.to_string())?;
+fn open(plan: &BusPlan, key_store: &Path) -> Result<(SerialChannel, Vec<ReaderConfig>), String> {
+    let store = KeyStore::open(key_store).map_err(|e| e.to_string())?;
     let readers = plan
         .readers
         .iter()

@@ -1,8 +1,7 @@
 //! `selftest --config`'s look at the hardware the file names: each serial port opens (and
 //! is closed again), each evdev device opens, the OSDP readers' key store can be read, and
-//! the GPIO pins can be claimed — outputs
-//! at their safe level only, so a self-test never moves a door. A build without GPIO fails
-//! a file that needs it, naming the key.
+//! the GPIO pins can be claimed — outputs at their safe level only, so a self-test never
+//! moves a door. A build without GPIO fails a file that needs it, naming the key.
 
 use super::Outcome;
 use crate::config::{ControllerConfig, ReaderInterface};
@@ -10,7 +9,8 @@ use gatehouse_hardware::osdp::SerialChannel;
 use gatehouse_hardware::reader_keys::KeyStore;
 use std::path::Path;
 
-/// One outcome per serial port (an OSDP bus once), evdev device and GPIO pin.
+/// One outcome per serial port (an OSDP bus once), evdev device and GPIO pin, and one for
+/// the key store when OSDP readers are configured.
 pub fn checks(config: &ControllerConfig) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     let mut ports: Vec<&Path> = Vec::new();

@@ -16,9 +16,8 @@ fn a_pass_scanned_on_a_serial_scanner_is_decided_and_opens_the_door() {
         "",
     );
     let controller = site.run();
-    controller.status_when("the scanner is online", |s| {
-        s["readers"][0]["health"] == "online"
-    });
+    // The status report says "online" from the start; the log says when the port is open.
+    controller.logged("QR scanner open");
     pty.scan(&lobby_pass());
     pty.scan("https://example.com/not-a-pass");
     controller.status_when("both scans decided", |s| s["decisions"]["count"] == 2);

@@ -171,6 +171,19 @@ impl Controller {
             .collect()
     }
 
+    /// Waits until the log says `needle`.
+    pub fn logged(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.log().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "never logged {needle:?}: {}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// This process's status report once `ready` holds of it (it is rewritten every 5 s
     /// when something changed).
     pub fn status_when(&self, what: &str, ready: impl Fn(&Value) -> bool) -> Value {

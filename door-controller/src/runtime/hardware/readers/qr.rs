@@ -14,6 +14,7 @@ pub fn serial(id: &ReaderId, config: &SerialConfig, mut reporter: Reporter) {
         match SerialScanner::open(id.clone(), config) {
             Ok(scanner) => {
                 backoff.reset();
+                tracing::info!(reader = %id, port = %config.path, "QR scanner open");
                 // The scanner reports itself online, and offline when its port fails; a
                 // read timeout without a scan is the moment to look for a stop.
                 let end = scanner.run(|event| match event {

@@ -41,7 +41,7 @@ fn a_card_at_an_osdp_reader_is_decided_and_opens_the_door() {
     present_dave(&mut pd);
     controller.status_when("the card decided", |s| s["decisions"]["count"] == 1);
     // Unlocked for the grant, locked again when the strike time (1 s) ran out.
-    assert_eq!(controller.lobby_lock(), ["locked", "unlocked", "locked"]);
+    controller.assert_lobby_lock(&["locked", "unlocked", "locked"]);
     let events = controller.stop();
     assert_eq!(reasons(&events), [Reason::Granted]);
 }

@@ -22,7 +22,7 @@ fn a_pass_scanned_on_a_serial_scanner_is_decided_and_opens_the_door() {
     pty.scan("https://example.com/not-a-pass");
     controller.status_when("both scans decided", |s| s["decisions"]["count"] == 2);
     // Unlocked for the grant, locked again when the strike time (1 s) ran out.
-    assert_eq!(controller.lobby_lock(), ["locked", "unlocked", "locked"]);
+    controller.assert_lobby_lock(&["locked", "unlocked", "locked"]);
     let events = controller.stop();
     assert_eq!(reasons(&events), [Reason::Granted, Reason::Malformed]);
 }

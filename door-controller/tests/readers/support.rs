@@ -160,7 +160,7 @@ impl Controller {
     }
 
     /// The states the lobby's lock was driven to, in order.
-    pub fn lobby_lock(&self) -> Vec<String> {
+    fn lobby_lock(&self) -> Vec<String> {
         let record = self.sim(&json!({"cmd": "record"}));
         record["record"]
             .as_array()
@@ -169,6 +169,18 @@ impl Controller {
             .filter(|c| c["door"] == "lobby" && c["output"] == "lock")
             .map(|c| c["state"].as_str().expect("a state").to_owned())
             .collect()
+    }
+
+    /// Waits until the lobby's lock was driven to `want`, in order (a strike time runs out
+    /// on its own clock), and asserts it.
+    pub fn assert_lobby_lock(&self, want: &[&str]) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut got = self.lobby_lock();
+        while got != want && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+            got = self.lobby_lock();
+        }
+        assert_eq!(got, want, "{}", self.log());
     }
 
     /// Waits until the log says `needle`.

@@ -78,7 +78,7 @@ fn a_pass_typed_by_a_keyboard_wedge_scanner_is_decided() {
     keyboard.write_all(&typed(&lobby_pass())).expect("type");
     keyboard.write_all(&typed("hello")).expect("type");
     controller.status_when("both scans decided", |s| s["decisions"]["count"] == 2);
-    assert_eq!(controller.lobby_lock(), ["locked", "unlocked", "locked"]);
+    controller.assert_lobby_lock(&["locked", "unlocked", "locked"]);
     let events = controller.stop();
     assert_eq!(reasons(&events), [Reason::Granted, Reason::Malformed]);
 }

@@ -16,7 +16,7 @@ pub use access_group::{AccessGroup, Grant};
 pub use badge::{Badge, BadgeCredential, BadgeStatus};
 pub use door::{Direction, Door, Reader};
 pub use holiday::HolidayCalendar;
-pub use person::{Person, PersonFlags, Pin, PinVerifier};
+pub use person::{GroupList, Person, PersonFlags, Pin, PinVerifier};
 pub use property::{Item, ItemId, PropertyPass, PropertyPassStatus};
 pub use schedule::{Schedule, ScheduleCheck, TimeRange, Weekdays, WeeklyWindow};
 pub use site::Site;

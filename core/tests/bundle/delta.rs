@@ -51,7 +51,7 @@ fn edited(base: &Bundle, edits: &[Edit], version: u64) -> Bundle {
                 {
                     b.people.push(Person {
                         id: person,
-                        groups: vec![GroupId(1)],
+                        groups: [GroupId(1)].into_iter().collect(),
                         flags: PersonFlags::default(),
                         pin: None,
                     });

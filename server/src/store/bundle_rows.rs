@@ -11,7 +11,7 @@ use super::badges::parse_status;
 use super::{Backend, StoreError};
 use gatehouse_core::card::CardId;
 use gatehouse_core::ids::{BadgeId, GroupId, PassSerial, PersonId};
-use gatehouse_core::model::{Badge, BadgeCredential, Person, PersonFlags, PinVerifier};
+use gatehouse_core::model::{Badge, BadgeCredential, GroupList, Person, PersonFlags, PinVerifier};
 use gatehouse_core::time::Timestamp;
 use serde::de::DeserializeOwned;
 use sqlx::AnyPool;
@@ -90,7 +90,7 @@ pub(crate) async fn people(
     for (id, lockdown_override, pin_required, pin) in rows {
         // Memberships of people not listed (none, by the foreign key) are passed over.
         while members.next_if(|m| m.0 < id).is_some() {}
-        let mut groups = Vec::new();
+        let mut groups = GroupList::new();
         while let Some((_, group)) = members.next_if(|m| m.0 == id) {
             groups.push(GroupId(group));
         }

@@ -194,7 +194,7 @@ async fn the_bundle_lists_people_groups_pins_and_badges_as_stored(store: Store) 
     assert_eq!(a.id, alice.id);
     let mut alices = groups[..2].to_vec();
     alices.sort();
-    assert_eq!(a.groups, alices);
+    assert_eq!(a.groups.as_slice(), alices.as_slice());
     assert!(a.flags.lockdown_override && a.flags.pin_required);
     assert!(a.pin.is_some_and(|v: PinVerifier| v.0 != [0; 16]));
     assert_eq!((b.id, b.groups.len(), b.pin), (bob.id, 0, None));

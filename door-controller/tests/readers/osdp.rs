@@ -1,6 +1,7 @@
 //! An OSDP reader (libosdp's peripheral device, tests/python/osdp_pd.py) on a
 //! pseudo-terminal: a card presented at it is decided and opens the simulated door; a
-//! reader keyed in the controller's reader key store comes online over the Secure Channel.
+//! reader keyed in the controller's reader key store comes online over the Secure Channel;
+//! two readers of two doors on one bus each decide at their own door.
 
 #[allow(dead_code)]
 #[path = "../../../hardware/tests/osdp/pd.rs"]
@@ -10,6 +11,7 @@ use super::support::{Site, reasons};
 use gatehouse_core::card::encode_wiegand;
 use gatehouse_core::reason::Reason;
 use gatehouse_core::sample::{self, people};
+use gatehouse_core::wire::Event;
 use gatehouse_hardware::osdp::Key;
 use gatehouse_hardware::reader::ReaderId;
 use gatehouse_hardware::reader_keys::KeyStore;
@@ -64,4 +66,32 @@ fn a_reader_keyed_in_the_key_store_comes_online_over_the_secure_channel() {
     controller.status_when("the card decided", |s| s["decisions"]["count"] == 1);
     let events = controller.stop();
     assert_eq!(reasons(&events), [Reason::Granted]);
+}
+
+#[test]
+fn readers_sharing_one_bus_each_decide_at_their_own_door() {
+    let Some(python) = python() else { return };
+    let mut pd = Pd::start_line(&python, &[1, 2]);
+    let site = Site::new(
+        &osdp_reader(&pd.pty),
+        &format!(
+            "[[door]]\nname = \"office\"\nid = 2\nlock = \"fail_secure\"\n\
+             [[door.reader]]\nname = \"office-osdp\"\ndirection = \"in\"\ninterface = \"osdp\"\n\
+             port = \"{}\"\naddress = 2\n",
+            pd.pty
+        ),
+    );
+    let controller = site.run();
+    let (bits, data) = encode_wiegand(&sample::card_of(people::DAVE)).expect("a Wiegand card");
+    pd.tell(json!({"address": 2, "card": {"bits": bits, "hex": hex::encode(data)}}));
+    controller.status_when("the card decided", |s| s["decisions"]["count"] == 1);
+    let events = controller.stop();
+    let doors: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Access(d) => Some((d.door.0, d.reason)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(doors, [(2, Reason::Granted)]);
 }

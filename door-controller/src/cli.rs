@@ -8,10 +8,11 @@
 use crate::config::ControllerConfig;
 use crate::probe::{self, ProbeArgs};
 use crate::runtime::{self, status::StatusReport};
-use crate::{clock_floor, selftest, sync};
+use crate::{clock_floor, key_escrow, key_install, selftest, sync};
 use clap::{Args, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// `--config`.
 #[derive(Debug, Args)]
@@ -57,6 +58,23 @@ pub enum DoorCommand {
 pub enum ReaderCommand {
     /// Bring one OSDP reader online and print what it reads, as JSON lines.
     Probe(ProbeArgs),
+    /// Key one OSDP reader in install mode with a new random Secure Channel key, store it
+    /// and escrow it with the server. The controller must be stopped.
+    InstallKey {
+        /// The reader's name in the configuration.
+        #[arg(long)]
+        reader: String,
+        /// How long to try, in seconds (at most 30: the bus is held meanwhile).
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=30))]
+        seconds: u64,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+    /// Copy the reader key store to the server, sealed to its escrow key.
+    Escrow(ConfigArg),
+    /// On a replacement controller (enrolled under the old one's id), bring back the
+    /// reader keys it escrowed. The controller must be stopped.
+    RestoreKeys(ConfigArg),
 }
 
 /// Runs a command; returns the exit code.
@@ -90,7 +108,79 @@ pub fn run(command: DoorCommand) -> u8 {
                 1
             }
         }
+        DoorCommand::Reader(ReaderCommand::InstallKey {
+            reader,
+            seconds,
+            config,
+        }) => install_key(&config, &reader, Duration::from_secs(seconds)),
+        DoorCommand::Reader(ReaderCommand::Escrow(config)) => with_stopped(&config, false, |c| {
+            tokio_runtime().block_on(key_escrow::upload(c))
+        }),
+        DoorCommand::Reader(ReaderCommand::RestoreKeys(config)) => {
+            with_stopped(&config, true, |c| {
+                tokio_runtime().block_on(key_escrow::restore(c))
+            })
+        }
     }
+}
+
+/// Runs `task` with the configuration, refusing first if `must_be_stopped` and the
+/// controller is running; prints what it says. 0 on success, 1 on failure.
+fn with_stopped(
+    arg: &ConfigArg,
+    must_be_stopped: bool,
+    task: impl FnOnce(&ControllerConfig) -> Result<String, String>,
+) -> u8 {
+    let config = match load(arg) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if must_be_stopped {
+        if let Some(pid) = running_controller(&config) {
+            eprintln!(
+                "gatehouse-door: the controller is running (process {pid}); stop it first \
+                 (systemctl stop gatehouse-door)"
+            );
+            return 1;
+        }
+    }
+    match task(&config) {
+        Ok(message) => {
+            println!("{message}");
+            0
+        }
+        Err(e) => {
+            eprintln!("gatehouse-door: {e}");
+            1
+        }
+    }
+}
+
+/// Keys the reader, then escrows the store: a key kept only on this SD card would strand
+/// the reader with the card.
+fn install_key(arg: &ConfigArg, reader: &str, window: Duration) -> u8 {
+    let code = with_stopped(arg, true, |c| key_install::install(c, reader, window));
+    if code != 0 {
+        return code;
+    }
+    with_stopped(arg, false, |c| {
+        tokio_runtime()
+            .block_on(key_escrow::upload(c))
+            .map_err(|e| {
+                format!(
+                    "NOT ESCROWED: {e}; run `gatehouse-door reader escrow` once the server is \
+                     reachable, or a dead SD card strands this reader"
+                )
+            })
+    })
+}
+
+/// The process id of this configuration's controller, if it is running.
+fn running_controller(config: &ControllerConfig) -> Option<u32> {
+    let report = StatusReport::load(&config.controller.state_dir).ok()?;
+    std::path::Path::new(&format!("/proc/{}", report.pid))
+        .exists()
+        .then_some(report.pid)
 }
 
 fn load(arg: &ConfigArg) -> Result<ControllerConfig, u8> {

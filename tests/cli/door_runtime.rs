@@ -120,7 +120,7 @@ impl ControllerProcess {
     }
 }
 
-fn config(dir: &Path, door: u32) -> PathBuf {
+pub(super) fn config(dir: &Path, door: u32) -> PathBuf {
     let path = dir.join("door.toml");
     let text = format!(
         r#"
@@ -149,7 +149,7 @@ interface = "sim"
 /// The site in `dir/data` (a door on a controller, Alice and Bob with cards), and a
 /// controller configured in `dir` and enrolled with the server at `url`: its config file
 /// and Bob's badge.
-async fn enrolled_controller(dir: &Path, url: &str) -> (PathBuf, BadgeId) {
+pub(super) async fn enrolled_controller(dir: &Path, url: &str) -> (PathBuf, BadgeId) {
     let data = dir.join("data");
     let (controller, _, group, _alice) = populate(&data).await;
     let (store, site) = open(&data).await;

@@ -14,6 +14,7 @@ mod door_sync;
 mod export;
 mod interop;
 mod keys;
+mod reader_key_escrow;
 mod scale_out;
 mod server;
 mod server_keys;

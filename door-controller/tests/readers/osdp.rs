@@ -17,6 +17,7 @@ use gatehouse_hardware::reader::ReaderId;
 use gatehouse_hardware::reader_keys::KeyStore;
 use pd::{Pd, python};
 use serde_json::json;
+use std::process::Command;
 
 const KEY: &str = "5a1e3c7f09b2d48e6f0a1b2c3d4e5f60";
 
@@ -94,4 +95,65 @@ fn readers_sharing_one_bus_each_decide_at_their_own_door() {
         })
         .collect();
     assert_eq!(doors, [(2, Reason::Granted)]);
+}
+
+#[test]
+fn install_key_keys_a_reader_in_install_mode_and_the_controller_then_uses_it() {
+    let Some(python) = python() else { return };
+    let mut pd = Pd::start(&python, 1, None, true);
+    let site = Site::new(&osdp_reader(&pd.pty), "");
+    let install = || {
+        Command::new(env!("CARGO_BIN_EXE_gatehouse-door"))
+            .args([
+                "reader",
+                "install-key",
+                "--reader",
+                "lobby-osdp",
+                "--seconds",
+                "10",
+            ])
+            .arg("--config")
+            .arg(&site.config)
+            .output()
+            .expect("run install-key")
+    };
+    // Keyed and stored; this site's controller was enrolled without an escrow recipient, so
+    // the copy for the server cannot be made, and the command says so and fails.
+    let keyed = install();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&keyed.stdout),
+        String::from_utf8_lossy(&keyed.stderr),
+    );
+    assert_eq!(keyed.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.starts_with("reader lobby-osdp keyed"), "{stdout}");
+    assert!(
+        stderr.contains("NOT ESCROWED: the server named no escrow recipient"),
+        "{stderr}"
+    );
+    let store = KeyStore::open(&site.state().join("reader-keys.json")).expect("key store");
+    assert!(store.get(&ReaderId::new("lobby-osdp")).is_some());
+
+    let again = install();
+    assert_eq!(again.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        stderr.contains("reader lobby-osdp is keyed already"),
+        "{stderr}"
+    );
+
+    // The controller brings it online over the Secure Channel with the stored key.
+    let controller = site.run();
+    controller.status_when("the reader is online, secure", |s| {
+        s["readers"][0]["health"] == "online (secure channel)"
+    });
+    let busy = install();
+    let stderr = String::from_utf8_lossy(&busy.stderr);
+    assert!(
+        stderr.contains("the controller is running (process"),
+        "{stderr}"
+    );
+    present_dave(&mut pd);
+    controller.status_when("the card decided", |s| s["decisions"]["count"] == 1);
+    let events = controller.stop();
+    assert_eq!(reasons(&events), [Reason::Granted]);
 }

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::support::gatehouse;
+use super::support::{Run, gatehouse};
 
 /// The running demo: its process and its stdout, line by line.
 struct Demo {
@@ -65,10 +65,16 @@ impl Demo {
     }
 }
 
-fn present(dir: &Path, args: &[&str]) -> String {
+/// `gatehouse demo present --dir <dir> <args>`.
+fn try_present(dir: &Path, args: &[&str]) -> Run {
     let mut all = vec!["demo", "present", "--dir", dir.to_str().unwrap()];
     all.extend_from_slice(args);
-    gatehouse(all).ok().line().to_owned()
+    gatehouse(all)
+}
+
+/// The door's answer to a presentation that must succeed.
+fn present(dir: &Path, args: &[&str]) -> String {
+    try_present(dir, args).ok().line().to_owned()
 }
 
 /// The words of a decision line after its time: door, OPEN or closed, reason, who.
@@ -143,16 +149,7 @@ fn the_demo_decides_each_presentation_and_stops_on_ctrl_c() {
         ]
     );
 
-    let run = gatehouse([
-        "demo",
-        "present",
-        "--dir",
-        dir.to_str().unwrap(),
-        "--door",
-        "nowhere",
-        "--card",
-        "H10301:12:1001",
-    ]);
+    let run = try_present(&dir, &["--door", "nowhere", "--card", "H10301:12:1001"]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr.contains(
@@ -229,17 +226,8 @@ fn a_folder_that_is_not_the_demos_is_never_emptied() {
 #[test]
 fn presenting_without_a_running_demo_or_at_an_unknown_door_says_so() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().to_str().unwrap();
-    let run = gatehouse([
-        "demo",
-        "present",
-        "--dir",
-        dir,
-        "--door",
-        "lobby",
-        "--card",
-        "H10301:12:1001",
-    ]);
+    let dir = tmp.path();
+    let run = try_present(dir, &["--door", "lobby", "--card", "H10301:12:1001"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stderr
@@ -248,16 +236,7 @@ fn presenting_without_a_running_demo_or_at_an_unknown_door_says_so() {
         run.stderr
     );
 
-    let run = gatehouse([
-        "demo",
-        "present",
-        "--dir",
-        dir,
-        "--door",
-        "lobby",
-        "--card",
-        "not-a-card",
-    ]);
+    let run = try_present(dir, &["--door", "lobby", "--card", "not-a-card"]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("--card not-a-card"), "{}", run.stderr);
 }

@@ -5,7 +5,9 @@
 //! it reconnects; every journaled event reaches the server exactly once.
 
 use super::backup::controller::{add_staff, open, populate};
-use super::support::{enrollment_codes, now_ms, restart_tls_server, start_tls_server};
+use super::support::{
+    ServerProcess, enrollment_codes, now_ms, restart_tls_server, start_tls_server,
+};
 use gatehouse_core::ids::BadgeId;
 use gatehouse_core::model::BadgeStatus;
 use gatehouse_core::time::Timestamp;
@@ -174,6 +176,45 @@ pub(super) async fn enrolled_controller(dir: &Path, url: &str) -> (PathBuf, Badg
     (config, bob_badge)
 }
 
+/// A server with the site, and a controller configured and enrolled with it (not yet
+/// started), all in one temporary folder.
+pub(super) struct Enrolled {
+    pub(super) tmp: tempfile::TempDir,
+    /// The server's data folder.
+    pub(super) data: PathBuf,
+    pub(super) url: String,
+    pub(super) runtime: tokio::runtime::Runtime,
+    /// The controller's configuration file.
+    pub(super) config: PathBuf,
+    pub(super) bob_badge: BadgeId,
+}
+
+impl Enrolled {
+    /// The site and its running server.
+    pub(super) fn start() -> (Enrolled, ServerProcess) {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        let server = start_tls_server(&data);
+        let url = format!("https://{}", server.host);
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let (config, bob_badge) = runtime.block_on(enrolled_controller(tmp.path(), &url));
+        let site = Enrolled {
+            tmp,
+            data,
+            url,
+            runtime,
+            config,
+            bob_badge,
+        };
+        (site, server)
+    }
+
+    /// The controller's state folder.
+    pub(super) fn state(&self) -> PathBuf {
+        self.tmp.path().join("state")
+    }
+}
+
 /// Every event the server holds for the site, by seq.
 fn server_events(runtime: &tokio::runtime::Runtime, data: &Path) -> Vec<EventRecord> {
     runtime.block_on(async {
@@ -210,14 +251,15 @@ fn assert_every_seq_once(events: &[EventRecord], last_seq: u64) {
 
 #[test]
 fn a_controller_decides_offline_and_every_event_reaches_the_server_once() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let server = start_tls_server(&data);
-    let url = format!("https://{}", server.host);
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (config, bob_badge) = runtime.block_on(enrolled_controller(tmp.path(), &url));
-
-    let controller = ControllerProcess::start(&config, &tmp.path().join("state"));
+    let (enrolled, server) = Enrolled::start();
+    let Enrolled {
+        data,
+        url,
+        runtime,
+        bob_badge,
+        ..
+    } = &enrolled;
+    let controller = ControllerProcess::start(&enrolled.config, &enrolled.state());
     controller.wait_for_socket();
     controller.status_when("the first bundle", |s| s["bundle"].is_object());
 
@@ -230,9 +272,9 @@ fn a_controller_decides_offline_and_every_event_reaches_the_server_once() {
     drop(server);
     controller.present(ALICE);
     runtime.block_on(async {
-        let (store, site) = open(&data).await;
+        let (store, site) = open(data).await;
         store
-            .set_badge_status(site, bob_badge, BadgeStatus::Revoked, now_ms())
+            .set_badge_status(site, *bob_badge, BadgeStatus::Revoked, now_ms())
             .await
             .unwrap();
         store.close().await;
@@ -243,7 +285,7 @@ fn a_controller_decides_offline_and_every_event_reaches_the_server_once() {
     let held = offline["bundle"]["version"].as_u64().unwrap();
 
     // Back online: the revocation arrives, and Bob is refused.
-    let server = restart_tls_server(&data, url.trim_start_matches("https://"));
+    let server = restart_tls_server(data, url.trim_start_matches("https://"));
     controller.status_when("the bundle with the revocation", |s| {
         s["bundle"]["version"].as_u64().unwrap() > held
     });
@@ -265,7 +307,7 @@ fn a_controller_decides_offline_and_every_event_reaches_the_server_once() {
     assert_eq!(controller.stop(), 0, "a clean stop on SIGTERM");
     drop(server);
 
-    let events = server_events(&runtime, &data);
+    let events = server_events(runtime, data);
     assert_eq!(
         reasons(&events),
         [
@@ -282,17 +324,15 @@ fn a_controller_decides_offline_and_every_event_reaches_the_server_once() {
 #[test]
 fn sigkill_at_random_points_loses_and_duplicates_nothing() {
     const KILLS: usize = 5;
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let state = tmp.path().join("state");
-    let server = start_tls_server(&data);
-    let url = format!("https://{}", server.host);
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (config, _) = runtime.block_on(enrolled_controller(tmp.path(), &url));
+    let (enrolled, server) = Enrolled::start();
+    let Enrolled {
+        tmp, data, runtime, ..
+    } = &enrolled;
+    let (config, state) = (&enrolled.config, enrolled.state());
 
     let mut presented = 0;
     for run in 0..KILLS {
-        let mut controller = ControllerProcess::start(&config, &state);
+        let mut controller = ControllerProcess::start(config, &state);
         controller.wait_for_socket();
         if run == 0 {
             controller.status_when("the first bundle", |s| s["bundle"].is_object());
@@ -309,7 +349,7 @@ fn sigkill_at_random_points_loses_and_duplicates_nothing() {
         controller.child.wait().unwrap();
     }
 
-    let controller = ControllerProcess::start(&config, &state);
+    let controller = ControllerProcess::start(config, &state);
     controller.wait_for_socket();
     let settled = controller.status_when("every event acknowledged", |s| {
         s["journal"]["backlog"] == 0 && s["journal"]["last_seq"].as_u64().unwrap() > 0
@@ -318,7 +358,7 @@ fn sigkill_at_random_points_loses_and_duplicates_nothing() {
     assert_eq!(controller.stop(), 0);
     drop(server);
 
-    let events = server_events(&runtime, &data);
+    let events = server_events(runtime, data);
     assert_every_seq_once(&events, last_seq);
     let starts = events
         .iter()
@@ -360,24 +400,20 @@ fn random_below(n: u64) -> u64 {
 
 #[test]
 fn commands_reach_the_doors_and_are_acknowledged() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let server = start_tls_server(&data);
-    let url = format!("https://{}", server.host);
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (config, _) = runtime.block_on(enrolled_controller(tmp.path(), &url));
-    let controller = ControllerProcess::start(&config, &tmp.path().join("state"));
+    let (enrolled, server) = Enrolled::start();
+    let Enrolled { data, runtime, .. } = &enrolled;
+    let controller = ControllerProcess::start(&enrolled.config, &enrolled.state());
     controller.wait_for_socket();
     controller.status_when("the first bundle", |s| s["bundle"].is_object());
     let door = runtime.block_on(async {
-        let (store, site) = open(&data).await;
+        let (store, site) = open(data).await;
         let door = store.doors(site).await.unwrap()[0].id;
         store.close().await;
         door
     });
     let issue = |command: DoorCommand| -> Option<CommandOutcome> {
         runtime.block_on(async {
-            let (store, site) = open(&data).await;
+            let (store, site) = open(data).await;
             let issued = store
                 .issue_command(site, command, None, Timestamp(now_ms()))
                 .await
@@ -424,6 +460,6 @@ fn commands_reach_the_doors_and_are_acknowledged() {
     });
     assert_eq!(controller.stop(), 0);
     drop(server);
-    let events = server_events(&runtime, &data);
+    let events = server_events(runtime, data);
     assert_eq!(reasons(&events), ["lockdown", "granted"]);
 }

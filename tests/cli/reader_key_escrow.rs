@@ -3,8 +3,8 @@
 //! enrolled under the same id brings it back with `reader restore-keys`.
 
 use super::backup::controller::open;
-use super::door_runtime::{config, enrolled_controller};
-use super::support::{enrollment_codes, start_tls_server};
+use super::door_runtime::{Enrolled, config};
+use super::support::enrollment_codes;
 use gatehouse_hardware::osdp::Key;
 use gatehouse_hardware::reader::ReaderId;
 use gatehouse_hardware::reader_keys::KeyStore;
@@ -31,15 +31,18 @@ fn reader(args: &[&str], config: &Path) -> (i32, String, String) {
 
 #[test]
 fn a_replacement_controller_gets_back_the_reader_keys_its_predecessor_escrowed() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let server = start_tls_server(&data);
-    let url = format!("https://{}", server.host);
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (old_config, _) = runtime.block_on(enrolled_controller(tmp.path(), &url));
+    let (site, server) = Enrolled::start();
+    let Enrolled {
+        tmp,
+        data,
+        url,
+        runtime,
+        config: old_config,
+        ..
+    } = &site;
 
     // Nothing keyed yet: nothing to escrow.
-    let (code, _, stderr) = reader(&["escrow"], &old_config);
+    let (code, _, stderr) = reader(&["escrow"], old_config);
     assert_eq!(code, 1);
     assert!(
         stderr.ends_with("no reader is keyed: there is nothing to escrow"),
@@ -52,7 +55,7 @@ fn a_replacement_controller_gets_back_the_reader_keys_its_predecessor_escrowed()
     store
         .insert(ReaderId::new("main-in"), key, 1_764_115_200_000)
         .unwrap();
-    let (code, stdout, stderr) = reader(&["escrow"], &old_config);
+    let (code, stdout, stderr) = reader(&["escrow"], old_config);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         stdout,
@@ -63,17 +66,17 @@ fn a_replacement_controller_gets_back_the_reader_keys_its_predecessor_escrowed()
     let replacement = tmp.path().join("replacement");
     std::fs::create_dir_all(&replacement).unwrap();
     let (code, door) = runtime.block_on(async {
-        let (store, site) = open(&data).await;
+        let (store, site) = open(data).await;
         let door = store.doors(site).await.unwrap()[0].id;
         let controller = store.controllers(site).await.unwrap()[0].id;
-        let (code, _) = enrollment_codes(&store, site, controller, &data).await;
+        let (code, _) = enrollment_codes(&store, site, controller, data).await;
         store.close().await;
         (code, door)
     });
     let new_config = config(&replacement, door.0);
     let enrolled = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
         .args([
-            "door", "enroll", "--server", &url, "--code", &code, "--config",
+            "door", "enroll", "--server", url, "--code", &code, "--config",
         ])
         .arg(&new_config)
         .output()

@@ -161,11 +161,17 @@ pub(super) async fn enrolled_controller(dir: &Path, url: &str) -> (PathBuf, Badg
     let (code, _) = enrollment_codes(&store, site, controller.id, &data).await;
     store.close().await;
     let config = config(dir, door.0);
+    enroll(&config, url, &code);
+    (config, bob_badge)
+}
+
+/// `gatehouse door enroll`, which must succeed.
+pub(super) fn enroll(config: &Path, url: &str, code: &str) {
     let enrolled = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
         .args([
-            "door", "enroll", "--server", url, "--code", &code, "--config",
+            "door", "enroll", "--server", url, "--code", code, "--config",
         ])
-        .arg(&config)
+        .arg(config)
         .output()
         .unwrap();
     assert!(
@@ -173,7 +179,6 @@ pub(super) async fn enrolled_controller(dir: &Path, url: &str) -> (PathBuf, Badg
         "{}",
         String::from_utf8_lossy(&enrolled.stderr)
     );
-    (config, bob_badge)
 }
 
 /// A server with the site, and a controller configured and enrolled with it (not yet

@@ -3,7 +3,7 @@
 //! enrolled under the same id brings it back with `reader restore-keys`.
 
 use super::backup::controller::open;
-use super::door_runtime::{Enrolled, config};
+use super::door_runtime::{Enrolled, config, enroll};
 use super::support::enrollment_codes;
 use gatehouse_hardware::osdp::Key;
 use gatehouse_hardware::reader::ReaderId;
@@ -74,18 +74,7 @@ fn a_replacement_controller_gets_back_the_reader_keys_its_predecessor_escrowed()
         (code, door)
     });
     let new_config = config(&replacement, door.0);
-    let enrolled = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args([
-            "door", "enroll", "--server", url, "--code", &code, "--config",
-        ])
-        .arg(&new_config)
-        .output()
-        .unwrap();
-    assert!(
-        enrolled.status.success(),
-        "{}",
-        String::from_utf8_lossy(&enrolled.stderr)
-    );
+    enroll(&new_config, url, &code);
 
     let (code, stdout, stderr) = reader(&["restore-keys"], &new_config);
     assert_eq!(code, 0, "{stderr}");

@@ -3,6 +3,7 @@
 //! order, so nothing opens that is not on the record first.
 
 use super::access::{self, AwaitingPin, Outcome, ReaderPlace};
+use super::hardware::ReaderFeedback;
 use super::live_door::{Line, LiveDoor};
 use super::status::{
     BundleReport, DecisionTiming, DoorReport, JournalReport, ReaderReport, StatusReport,
@@ -73,6 +74,7 @@ impl Controller {
         config: &ControllerConfig,
         outputs: Vec<DoorOutputs<Line>>,
         starts: Vec<Start>,
+        feedback: Vec<ReaderFeedback>,
         policy: Option<Arc<Policy>>,
         shared: Arc<Shared>,
     ) -> Controller {
@@ -94,8 +96,8 @@ impl Controller {
             read_times: VecDeque::with_capacity(TIMED_READS),
         };
         controller.journal(&Event::ControllerStarted { at: started_at });
-        let doors = config.doors.iter().zip(outputs).zip(starts);
-        for (index, ((section, outputs), start)) in doors.enumerate() {
+        let doors = config.doors.iter().zip(outputs).zip(starts).zip(feedback);
+        for (index, (((section, outputs), start), feedback)) in doors.enumerate() {
             let mut door_config = DoorConfig::new(section.lock);
             door_config.strike_time = section.strike_time.0;
             door_config.held_open_time = section.held_open_time.0;
@@ -112,6 +114,7 @@ impl Controller {
                 section.id,
                 door_config,
                 outputs,
+                feedback,
                 start,
                 now,
             );

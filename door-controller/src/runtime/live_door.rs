@@ -2,6 +2,7 @@
 //! patterns being played. The machine decides; this carries out what it asks, on the
 //! real (or simulated) lines.
 
+use super::hardware::ReaderFeedback;
 use crate::door::{Action, Beep, DoorConfig, DoorInput, DoorMachine, DoorStatus, Start};
 use gatehouse_core::ids::DoorId;
 use gatehouse_core::wire::DoorEventKind;
@@ -20,6 +21,8 @@ pub struct LiveDoor {
     pub id: DoorId,
     machine: DoorMachine,
     outputs: DoorOutputs<Line>,
+    /// Its OSDP readers, shown the same LED and beeps.
+    feedback: ReaderFeedback,
     /// The beeper's steps still to play: at this instant, drive it on or off.
     beeps: VecDeque<(Instant, bool)>,
     /// The continuous buzzer the machine asked for (where a beep pattern returns to).
@@ -30,13 +33,14 @@ pub struct LiveDoor {
 
 impl LiveDoor {
     /// Starts the door's machine with `outputs` (already driven safe by
-    /// `DoorOutputs::new`) and carries out its start actions. Returns the door and the
-    /// events to journal.
+    /// `DoorOutputs::new`) and its OSDP readers' feedback, and carries out its start
+    /// actions. Returns the door and the events to journal.
     pub fn start(
         name: String,
         id: DoorId,
         config: DoorConfig,
         outputs: DoorOutputs<Line>,
+        feedback: ReaderFeedback,
         start: Start,
         now: Instant,
     ) -> (LiveDoor, Vec<DoorEventKind>) {
@@ -46,6 +50,7 @@ impl LiveDoor {
             id,
             machine,
             outputs,
+            feedback,
             beeps: VecDeque::new(),
             buzzer: false,
             output_fault: None,
@@ -102,6 +107,7 @@ impl LiveDoor {
                     self.note(result);
                 }
                 Action::Led(color) => {
+                    self.feedback.led(color);
                     if let Some(led) = &mut self.outputs.led {
                         let result = led.set(color);
                         self.note(result);
@@ -109,6 +115,7 @@ impl LiveDoor {
                 }
                 Action::Beep(beep) => self.play(beep, now),
                 Action::Buzzer(on) => {
+                    self.feedback.buzzer(on);
                     self.buzzer = on;
                     // A pattern being played ends on the new buzzer state.
                     if let Some(last) = self.beeps.back_mut() {
@@ -125,6 +132,7 @@ impl LiveDoor {
 
     /// Queues a beep pattern (a short beep for a grant, three for a denial), starting now.
     fn play(&mut self, beep: Beep, now: Instant) {
+        self.feedback.beep(beep);
         let (count, on, off) = match beep {
             Beep::Granted => (1, Duration::from_millis(200), Duration::ZERO),
             Beep::Denied => (3, Duration::from_millis(100), Duration::from_millis(100)),

@@ -152,6 +152,7 @@ pub async fn run(
         &config,
         hardware.outputs,
         hardware.starts,
+        hardware.feedback,
         policy,
         shared.clone(),
     );

@@ -1,7 +1,8 @@
 //! An OSDP reader (libosdp's peripheral device, tests/python/osdp_pd.py) on a
-//! pseudo-terminal: a card presented at it is decided and opens the simulated door; a
-//! reader keyed in the controller's reader key store comes online over the Secure Channel;
-//! two readers of two doors on one bus each decide at their own door.
+//! pseudo-terminal: a card presented at it is decided, opens the simulated door and is
+//! shown on the reader (LED and beep as OSDP commands); a reader keyed in the controller's
+//! reader key store comes online over the Secure Channel; `reader install-key` keys one in
+//! install mode; two readers of two doors on one bus each decide at their own door.
 
 #[allow(dead_code)]
 #[path = "../../../hardware/tests/osdp/pd.rs"]
@@ -16,8 +17,9 @@ use gatehouse_hardware::osdp::Key;
 use gatehouse_hardware::reader::ReaderId;
 use gatehouse_hardware::reader_keys::KeyStore;
 use pd::{Pd, python};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 const KEY: &str = "5a1e3c7f09b2d48e6f0a1b2c3d4e5f60";
 
@@ -45,6 +47,36 @@ fn a_card_at_an_osdp_reader_is_decided_and_opens_the_door() {
     controller.status_when("the card decided", |s| s["decisions"]["count"] == 1);
     // Unlocked for the grant, locked again when the strike time (1 s) ran out.
     controller.assert_lobby_lock(&["locked", "unlocked", "locked"]);
+    // The reader showed it: its LED green for the grant and dark again once locked, one
+    // short beep (2 × 100 ms, once), all as OSDP commands (LED 0x69 = 2, BUZ 0x6a = 3 in
+    // libosdp's numbering).
+    let commands = |pd: &Pd, kind: u64| -> Vec<Value> {
+        pd.seen
+            .iter()
+            .filter(|v| v["command"]["command"] == kind)
+            .map(|v| v["command"].clone())
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while commands(&pd, 2).len() < 3 && Instant::now() < deadline {
+        pd.wait_for(Duration::from_millis(100), |_| false);
+    }
+    let colors: Vec<u64> = commands(&pd, 2)
+        .iter()
+        .map(|c| c["on_color"].as_u64().unwrap())
+        .collect();
+    assert_eq!(colors, [0, 2, 0], "off at start, green, off");
+    let beeps: Vec<(u64, u64)> = commands(&pd, 3)
+        .iter()
+        .filter(|c| c["control_code"] == 2)
+        .map(|c| {
+            (
+                c["on_count"].as_u64().unwrap(),
+                c["rep_count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(beeps, [(2, 1)], "one short beep");
     let events = controller.stop();
     assert_eq!(reasons(&events), [Reason::Granted]);
 }

@@ -22,6 +22,7 @@ use crate::door::Start;
 use gatehouse_hardware::door_io::{DoorOutputs, InputEvent};
 use gatehouse_hardware::reader::ReaderEvent;
 use gatehouse_hardware::sim::Simulator;
+pub use readers::ReaderFeedback;
 use tokio::sync::mpsc;
 
 /// Events queued for a controller that is slow to read them (a reader thread waits).
@@ -38,6 +39,8 @@ pub struct Hardware {
     /// What each door's inputs read at start (door contact, fire release), in
     /// configuration order, for its state machine to start from.
     pub starts: Vec<Start>,
+    /// What each door shows on its OSDP readers, in configuration order.
+    pub feedback: Vec<ReaderFeedback>,
     /// The simulator, to serve its control socket (the sim back-end only).
     pub sim: Option<Simulator>,
     /// The GPIO inputs and Wiegand lines being watched: they are released when this is
@@ -58,7 +61,13 @@ pub fn open(config: &ControllerConfig) -> Result<Hardware, RuntimeError> {
     match config.hardware.backend {
         Backend::Sim => {
             let doors = sim::open(config)?;
-            let readers = if readers::start(config, &reader_tx)? == 0 {
+            let started = readers::start(config, &reader_tx)?;
+            let feedback = config
+                .doors
+                .iter()
+                .map(|d| started.feedback_for(d))
+                .collect();
+            let readers = if started.count == 0 {
                 doors.readers
             } else {
                 sim::forward(doors.readers, reader_tx);
@@ -69,6 +78,7 @@ pub fn open(config: &ControllerConfig) -> Result<Hardware, RuntimeError> {
                 inputs: doors.inputs,
                 starts: vec![Start::default(); doors.outputs.len()],
                 outputs: doors.outputs,
+                feedback,
                 sim: Some(doors.sim),
                 #[cfg(feature = "rpi")]
                 _watched: None,
@@ -77,12 +87,17 @@ pub fn open(config: &ControllerConfig) -> Result<Hardware, RuntimeError> {
         #[cfg(feature = "rpi")]
         Backend::Gpio => {
             let doors = gpio::open(config, &reader_tx)?;
-            readers::start(config, &reader_tx)?;
+            let started = readers::start(config, &reader_tx)?;
             Ok(Hardware {
                 readers: reader_rx,
                 inputs: doors.inputs,
                 outputs: doors.outputs,
                 starts: doors.starts,
+                feedback: config
+                    .doors
+                    .iter()
+                    .map(|d| started.feedback_for(d))
+                    .collect(),
                 sim: None,
                 _watched: Some(doors.watched),
             })

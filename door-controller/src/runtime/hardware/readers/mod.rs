@@ -4,9 +4,12 @@
 //! served meanwhile. Wiegand and simulated readers are the GPIO back-end's and the
 //! simulator's.
 
+mod feedback;
 mod osdp;
 mod qr;
 mod report;
+
+pub use feedback::ReaderFeedback;
 
 use super::super::RuntimeError;
 use crate::config::{ControllerConfig, ReaderInterface};
@@ -17,12 +20,34 @@ use report::Reporter;
 use std::path::PathBuf;
 use tokio::sync::mpsc;
 
-/// Starts every serial and evdev reader of `config`, each reporting to `events`; returns
-/// how many readers were started.
+/// The readers started, and where each OSDP reader takes the commands that show its
+/// door's state.
+#[derive(Debug, Default)]
+pub struct Started {
+    /// How many readers were started.
+    pub count: usize,
+    /// Each OSDP reader and its bus's command queue.
+    pub osdp: Vec<(ReaderId, std::sync::mpsc::Sender<feedback::ToBus>)>,
+}
+
+impl Started {
+    /// The feedback for the readers of `door` (none when it has no OSDP reader).
+    pub fn feedback_for(&self, door: &crate::config::DoorSection) -> ReaderFeedback {
+        let mut feedback = ReaderFeedback::default();
+        for reader in &door.readers {
+            if let Some((id, bus)) = self.osdp.iter().find(|(id, _)| id.name() == reader.name) {
+                feedback.add(id.clone(), bus.clone());
+            }
+        }
+        feedback
+    }
+}
+
+/// Starts every serial and evdev reader of `config`, each reporting to `events`.
 pub fn start(
     config: &ControllerConfig,
     events: &mpsc::Sender<ReaderEvent>,
-) -> Result<usize, RuntimeError> {
+) -> Result<Started, RuntimeError> {
     let mut buses: Vec<BusPlan> = Vec::new();
     let mut started = 0;
     for (key, reader) in config.real_readers() {
@@ -56,13 +81,25 @@ pub fn start(
         }
         started += 1;
     }
+    let mut osdp_readers = Vec::new();
     for plan in buses {
         let key_store = config.reader_key_store();
         let reporter = Reporter::new(events.clone());
         let name = plan.port.display().to_string();
-        spawn(&name, move || osdp::run(&plan, &key_store, reporter))?;
+        let (to_bus, commands) = std::sync::mpsc::channel();
+        osdp_readers.extend(
+            plan.readers
+                .iter()
+                .map(|(id, _)| (id.clone(), to_bus.clone())),
+        );
+        spawn(&name, move || {
+            osdp::run(&plan, &key_store, reporter, &commands)
+        })?;
     }
-    Ok(started)
+    Ok(Started {
+        count: started,
+        osdp: osdp_readers,
+    })
 }
 
 fn path(key: &str, name: &str, value: Option<&PathBuf>) -> Result<PathBuf, RuntimeError> {

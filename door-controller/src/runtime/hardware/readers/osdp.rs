@@ -6,11 +6,13 @@
 //! bus brings each reader online, and back after it is lost, by itself.
 
 use super::super::super::backoff::Backoff;
+use super::feedback::ToBus;
 use super::report::Reporter;
 use gatehouse_hardware::osdp::{Bus, BusConfig, ReaderConfig, SerialChannel};
 use gatehouse_hardware::reader::ReaderId;
 use gatehouse_hardware::reader_keys::KeyStore;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
 
 /// The readers on one port.
 #[derive(Debug)]
@@ -23,8 +25,9 @@ pub struct BusPlan {
     pub readers: Vec<(ReaderId, u8)>,
 }
 
-/// Runs the bus until the controller stops listening.
-pub fn run(plan: &BusPlan, key_store: &Path, mut reporter: Reporter) {
+/// Runs the bus until the controller stops listening, sending the doors' feedback
+/// (`commands`) to their readers in place of polls.
+pub fn run(plan: &BusPlan, key_store: &Path, mut reporter: Reporter, commands: &Receiver<ToBus>) {
     let mut backoff = Backoff::default();
     let (channel, readers) = loop {
         match open(plan, key_store) {
@@ -65,6 +68,11 @@ pub fn run(plan: &BusPlan, key_store: &Path, mut reporter: Reporter) {
     };
     let poll = BusConfig::default().poll_interval;
     while !listening.is_closed() {
+        while let Ok((reader, command)) = commands.try_recv() {
+            if let Err(e) = bus.send(&reader, command) {
+                tracing::warn!(reader = %reader.name(), error = %e, "feedback not sent");
+            }
+        }
         bus.poll_round();
         std::thread::sleep(poll);
     }

@@ -17,8 +17,22 @@ struct Demo {
 }
 
 impl Drop for Demo {
+    /// A test that fails midway still stops the demo as a user would (Ctrl-C), so its
+    /// controllers stop too; killed only if it does not stop in time.
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-INT", &self.child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while let Ok(None) = self.child.try_wait() {
+                if Instant::now() > deadline {
+                    let _ = self.child.kill();
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
         let _ = self.child.wait();
     }
 }

@@ -178,9 +178,7 @@ fn install_key(arg: &ConfigArg, reader: &str, window: Duration) -> u8 {
 /// The process id of this configuration's controller, if it is running.
 fn running_controller(config: &ControllerConfig) -> Option<u32> {
     let report = StatusReport::load(&config.controller.state_dir).ok()?;
-    std::path::Path::new(&format!("/proc/{}", report.pid))
-        .exists()
-        .then_some(report.pid)
+    report.writer_running().then_some(report.pid)
 }
 
 fn load(arg: &ConfigArg) -> Result<ControllerConfig, u8> {
@@ -276,7 +274,7 @@ fn status(arg: &ConfigArg) -> u8 {
             return 1;
         }
     };
-    let running = std::path::Path::new(&format!("/proc/{}", report.pid)).exists();
+    let running = report.writer_running();
     print!("{}", report.render(clock_floor::system_now()));
     if running {
         0

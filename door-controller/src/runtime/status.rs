@@ -190,6 +190,11 @@ impl StatusReport {
         serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))
     }
 
+    /// Whether the process that wrote the report still runs.
+    pub fn writer_running(&self) -> bool {
+        Path::new(&format!("/proc/{}", self.pid)).exists()
+    }
+
     /// The report for people: one line per fact, the doors and readers in tables.
     pub fn render(&self, now: Timestamp) -> String {
         let mut out = String::new();

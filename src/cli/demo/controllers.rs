@@ -3,7 +3,6 @@
 //! one-time code, exactly as an installer enrolls a Raspberry Pi.
 
 use super::site::DemoController;
-use gatehouse_door::config::ControllerConfig;
 use gatehouse_door::runtime::status::StatusReport;
 use gatehouse_server::enrollment_code;
 use gatehouse_server::state::AppState;
@@ -23,10 +22,10 @@ pub fn folder(demo: &Path) -> PathBuf {
 pub struct Running {
     /// Its name.
     pub name: &'static str,
-    /// Its configuration file.
-    pub config: PathBuf,
     /// Its log file.
     pub log: PathBuf,
+    /// Its state folder, where it writes its status report.
+    state_dir: PathBuf,
     child: Child,
 }
 
@@ -62,8 +61,8 @@ pub async fn start(
         .map_err(|e| format!("starting {}: {e}", controller.name))?;
     Ok(Running {
         name: controller.name,
-        config,
         log,
+        state_dir: dir,
         child,
     })
 }
@@ -93,10 +92,6 @@ impl Running {
     /// Waits until the controller serves its doors from a bundle of the server's, or says
     /// why not.
     pub async fn wait_until_serving(&mut self, within: Duration) -> Result<(), String> {
-        let state_dir = ControllerConfig::load(&self.config)
-            .map_err(|e| format!("{}: {e}", self.config.display()))?
-            .controller
-            .state_dir;
         let deadline = Instant::now() + within;
         loop {
             if let Some(status) = self.exited() {
@@ -106,7 +101,7 @@ impl Running {
                     self.log.display()
                 ));
             }
-            if let Ok(report) = StatusReport::load(&state_dir) {
+            if let Ok(report) = StatusReport::load(&self.state_dir) {
                 if report.pid == self.child.id() && report.bundle.is_some() {
                     return Ok(());
                 }

@@ -3,7 +3,11 @@
 
 use gatehouse_core::ids::{PassSerial, PersonId, SiteId};
 use gatehouse_server::store::{EventQuery, EventRecord, Store, StoreError};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+/// How much older than the newest event shown a newly uploaded one may be and still be
+/// shown (Unix ms).
+const LATE_MS: i64 = 60_000;
 
 /// The events not shown yet.
 #[derive(Debug)]
@@ -11,7 +15,8 @@ pub struct Feed {
     store: Store,
     site: SiteId,
     since: i64,
-    shown: HashSet<(u64, u64)>,
+    /// The events shown since `since`, by controller and seq, with their time.
+    shown: HashMap<(u64, u64), i64>,
     doors: HashMap<u64, String>,
     controllers: HashMap<u64, String>,
 }
@@ -30,7 +35,7 @@ impl Feed {
             store,
             site,
             since,
-            shown: HashSet::new(),
+            shown: HashMap::new(),
             doors,
             controllers,
         }
@@ -44,12 +49,19 @@ impl Feed {
             ..EventQuery::default()
         };
         let (mut events, _) = self.store.search_events(self.site, &query).await?;
-        events.retain(|e| !self.shown.contains(&(e.controller, e.seq)));
+        events.retain(|e| !self.shown.contains_key(&(e.controller, e.seq)));
         events.sort_by_key(|e| (e.at, e.controller, e.seq));
         let mut lines = Vec::with_capacity(events.len());
         for event in events {
-            self.shown.insert((event.controller, event.seq));
+            self.shown.insert((event.controller, event.seq), event.at);
             lines.push(self.line(&event).await);
+        }
+        // Each poll reads only the last minute before the newest event shown (an upload
+        // may bring an event a little older than one already shown), not the whole run.
+        if let Some(&newest) = self.shown.values().max() {
+            self.since = self.since.max(newest - LATE_MS);
+            let since = self.since;
+            self.shown.retain(|_, at| *at >= since);
         }
         Ok(lines)
     }

@@ -88,7 +88,7 @@ impl std::fmt::Display for SeedError {
 struct StaffMember {
     name: &'static str,
     card: &'static str,
-    /// Indexes into [`GROUPS`].
+    /// Indexes of the groups `seed` creates.
     groups: &'static [usize],
     lockdown_override: bool,
     suspended: bool,
@@ -96,13 +96,7 @@ struct StaffMember {
     note: &'static str,
 }
 
-/// The groups: their names and the zones they grant (by name, around the clock).
-const GROUPS: [(&str, &[&str]); 4] = [
-    ("Staff", &["Lobby", "Office floor"]),
-    ("IT", &["Server room"]),
-    ("Security", &["HQ"]),
-    ("Logistics", &["Lobby", "Loading dock"]),
-];
+/// The groups, as indexes in the order `seed` creates them.
 const STAFF_GROUP: usize = 0;
 const IT: usize = 1;
 const SECURITY: usize = 2;
@@ -234,21 +228,14 @@ pub async fn seed(state: &AppState) -> Result<DemoSite, SeedError> {
         )
         .await?
         .id;
-    let zone_named = |name: &str| {
-        [
-            ("HQ", hq),
-            ("Lobby", lobby),
-            ("Office floor", office),
-            ("Server room", server_room),
-            ("Loading dock", dock),
-        ]
-        .into_iter()
-        .find_map(|(n, id)| (n == name).then_some(id))
-        .expect("the demo's groups name its zones")
-    };
+    // In the order of STAFF_GROUP, IT, SECURITY, LOGISTICS.
     let mut groups: Vec<GroupId> = Vec::new();
-    for (name, zones) in GROUPS {
-        let zones: Vec<ZoneId> = zones.iter().map(|z| zone_named(z)).collect();
+    for (name, zones) in [
+        ("Staff", vec![lobby, office]),
+        ("IT", vec![server_room]),
+        ("Security", vec![hq]),
+        ("Logistics", vec![lobby, dock]),
+    ] {
         groups.push(group(store, site, name, &zones, always).await?);
     }
 
